@@ -1,0 +1,35 @@
+"""Small parsers for the number and code formats that real publisher files use."""
+
+from __future__ import annotations
+
+import re
+
+# Thousands separators seen in Statbel-derived files: comma, dot, space, no-break space, narrow no-break space.
+_GROUPED_COUNT = re.compile(r"^\d{1,3}(?:([,.\u00a0\u202f ])\d{3})(?:\1\d{3})*$")
+_PLAIN_COUNT = re.compile(r"^\d+$")
+
+
+def parse_count(text: str | None) -> int | None:
+    """Parse a non-negative whole count such as '118,382', '119\u202f714' or '120887'; None when it is not one.
+
+    Only one separator kind per number and groups of exactly three digits are accepted, so a decimal number
+    ('1,5') or a typo ('12,34') is refused instead of being read as a different count.
+    """
+    if text is None:
+        return None
+    cleaned = str(text).strip()
+    if _PLAIN_COUNT.match(cleaned):
+        return int(cleaned)
+    if _GROUPED_COUNT.match(cleaned):
+        return int(re.sub(r"\D", "", cleaned))
+    return None
+
+
+def normalise_refnis(text: str | None) -> str | None:
+    """Left-pad integer-looking REFNIS codes ('4000' → '04000'); anything else is returned as found."""
+    if text is None:
+        return None
+    cleaned = str(text).strip()
+    if cleaned.isdigit() and len(cleaned) < 5:
+        return cleaned.zfill(5)
+    return cleaned

@@ -1,0 +1,88 @@
+"""The run log: every run, failed ones included, with its validation issues, kept beside the warehouse.
+
+The published warehouse carries the audit of the run that built it; the run log keeps the history, because a
+failed run publishes nothing and its reasons must still be found the next morning (``bisa-sdg status``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+RUN_COLUMNS = (
+    "run_id", "started_at", "finished_at", "status", "profile", "code_version", "online", "inputs", "steps",
+    "error",
+)
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the warehouse."""
+
+
+def run_log_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f"{warehouse.stem}_runs.duckdb")
+
+
+@contextmanager
+def exclusive_run(warehouse: Path) -> Iterator[None]:
+    """One run at a time per warehouse: a second run started meanwhile stops at once with a clear message."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunLocked(
+                f"{warehouse}: another pipeline run is in progress ({holder}); try again when it has finished"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) -> None:
+    """Append the run and its issues to the run log (created on first use)."""
+    path = run_log_path(warehouse)
+    row = {k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in ("inputs", "steps") else run.get(k))
+           for k in RUN_COLUMNS}
+    runs = pd.DataFrame([row]).astype({"online": "bool"})
+    issue_frame = issues.copy()
+    issue_frame.insert(0, "run_id", run["run_id"])
+    issue_frame = issue_frame.astype({"row": "Int64"})
+    with duckdb.connect(str(path)) as con:
+        con.register("incoming_run", runs)
+        con.register("incoming_issues", issue_frame)
+        con.execute("create table if not exists runs as select * from incoming_run where false")
+        con.execute("insert into runs by name select * from incoming_run")
+        con.execute("create table if not exists validation_issues as select * from incoming_issues where false")
+        con.execute("insert into validation_issues by name select * from incoming_issues")
+
+
+def last_runs(warehouse: Path, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The latest runs (newest first) and the issues of those runs."""
+    path = run_log_path(warehouse)
+    if not path.exists():
+        return pd.DataFrame(columns=list(RUN_COLUMNS)), pd.DataFrame()
+    with duckdb.connect(str(path), read_only=True) as con:
+        runs = con.execute("select * from runs order by started_at desc limit ?", [limit]).df()
+        issues = con.execute(
+            "select * from validation_issues where run_id in (select run_id from runs order by started_at desc "
+            "limit ?) order by run_id, source, file, row",
+            [limit],
+        ).df()
+    return runs, issues

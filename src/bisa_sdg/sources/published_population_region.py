@@ -1,0 +1,30 @@
+"""The region's population on 1 January as published (Statbel/IBSA figures quoted on public pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bisa_sdg.catalog import Source
+from bisa_sdg.parsing import parse_count
+from bisa_sdg.profile import RegionProfile
+from bisa_sdg.sources import read_csv_as_text
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    (item,) = source.files
+    text = read_csv_as_text(raw_dir / item.path, item.path)
+    return pd.DataFrame(
+        {
+            "_file": text["_file"],
+            "_line": text["_line"],
+            "ref_area": profile.region_code,
+            "time_period": pd.to_numeric(text["year_1jan"], errors="coerce").astype("Int64"),
+            "population": pd.array([parse_count(v) for v in text["population"]], dtype="Int64"),
+            "population_raw": text["population"],
+            "derived": text["note"].str.contains("DERIVED", regex=False),
+            "source_url": text["source"],
+            "note": text["note"],
+        }
+    )

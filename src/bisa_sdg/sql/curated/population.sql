@@ -1,0 +1,11 @@
+create or replace table curated.population as
+select ref_area, time_period, population, source, derived
+from core.population
+order by ref_area, time_period;
+
+comment on table curated.population is 'Population on 1 January by area (REFNIS) and year. The region''s figure is the sum of its municipalities where all are known, otherwise the published regional figure.';
+comment on column curated.population.ref_area is 'Area code (REFNIS): the region or one of its municipalities; see curated.areas';
+comment on column curated.population.time_period is 'Year; the population is counted on 1 January of that year';
+comment on column curated.population.population is 'Number of inhabitants (legal population, Statbel)';
+comment on column curated.population.source is 'Catalog source id the figure comes from (see meta.sources)';
+comment on column curated.population.derived is 'True when the figure is arithmetic on two published numbers (a level and a yearly growth), not a published level';

@@ -1,0 +1,280 @@
+"""The DuckDB warehouse: load validated sources, run the SQL models in dependency order, publish atomically.
+
+The warehouse is built in a new file next to the published one and swapped in with ``os.replace`` only when
+everything succeeded, so analysts never see a half-built file and a failed run leaves the last good one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from bisa_sdg.catalog import Catalog
+from bisa_sdg.contract import COLUMN_TYPES
+from bisa_sdg.profile import RegionProfile
+
+SCHEMAS = ("raw", "staging", "core", "meta", "curated", "audit")
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-z0-9_]+)", re.IGNORECASE)
+_REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
+INDICATOR_UNION = "core.indicator_union"
+
+
+class ModelError(RuntimeError):
+    """A SQL model failed; the message names the model file."""
+
+
+def checked_identifier(name: str) -> str:
+    """Identifiers that come from file names or configuration must be plain names before they reach SQL."""
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"{name!r} is not an allowed SQL identifier (pattern {IDENTIFIER.pattern})")
+    return name
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str  # schema.table of the first object the file creates
+    path: str  # file path relative to the sql package
+    sql: str
+    defines: frozenset[str]
+    depends_on: frozenset[str]
+
+
+def discover_models(sql_root: Path | None = None) -> list[Model]:
+    """Every .sql file under sql/, with what it defines and what it reads (found by its schema.table names)."""
+    root = Path(str(resources.files("bisa_sdg") / "sql")) if sql_root is None else sql_root
+    models = []
+    for path in sorted(root.rglob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+        defines = {f"{s.lower()}.{t.lower()}" for s, t in _DEFINES.findall(code)}
+        if not defines:
+            raise ModelError(f"{path}: a model must create a table or view (create or replace table schema.name)")
+        references = {f"{s.lower()}.{t.lower()}" for s, t in _REFERENCES.findall(code)} - defines
+        first = _DEFINES.search(code)
+        assert first is not None
+        models.append(
+            Model(
+                name=f"{first.group(1).lower()}.{first.group(2).lower()}",
+                path=str(path.relative_to(root)),
+                sql=sql,
+                defines=frozenset(defines),
+                depends_on=frozenset(references),
+            )
+        )
+    return models
+
+
+def order_models(models: Iterable[Model]) -> list[Model]:
+    """Dependency order; every core.ind_* model runs before the indicator union that reads them all."""
+    models = list(models)
+    producers = {obj: model.name for model in models for obj in model.defines}
+    indicator_models = {m.name for m in models if m.name.startswith("core.ind_")}
+    graph: dict[str, set[str]] = {}
+    for model in models:
+        deps = {producers[ref] for ref in model.depends_on if ref in producers}
+        if INDICATOR_UNION in model.depends_on:
+            deps |= indicator_models
+        graph[model.name] = deps - {model.name}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise ModelError(f"SQL models depend on each other in a cycle: {exc.args[1]}") from exc
+    by_name = {m.name: m for m in models}
+    return [by_name[name] for name in order]
+
+
+def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {checked_identifier(schema)}")
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
+    """Create schema.table from a DataFrame (bound as a relation, never pasted into SQL)."""
+    target = f"{checked_identifier(schema)}.{checked_identifier(table)}"
+    con.register("_incoming_frame", frame)
+    try:
+        con.execute(f"create or replace table {target} as select * from _incoming_frame")
+    finally:
+        con.unregister("_incoming_frame")
+    return len(frame)
+
+
+def load_raw_sources(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    return {source_id: load_frame(con, "raw", source_id, frame) for source_id, frame in sorted(frames.items())}
+
+
+def load_meta(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, profile: RegionProfile, file_hashes: Mapping[str, str]
+) -> None:
+    """Catalog and profile as tables, so SQL models and analysts read configuration as data."""
+    sources = pd.DataFrame(
+        [
+            {
+                "source_id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "licence": s.licence,
+                "url": s.url,
+                "retrieved": s.retrieved,
+                "cadence": s.cadence,
+                "synthetic": s.synthetic,
+                "caveats": str(s.extra.get("caveats", "")),
+            }
+            for s in catalog.sources
+        ]
+    )
+    files = pd.DataFrame(
+        [
+            {
+                "source_id": s.id,
+                "path": f.path,
+                "sha256_catalog": f.sha256,
+                "sha256_read": file_hashes.get(f.path),
+                "note": str(f.attrs.get("note", "")),
+            }
+            for s in catalog.sources
+            for f in s.files
+        ]
+    )
+    areas = [
+        {
+            "ref_area": profile.region_code,
+            "level": "region",
+            "parent_area": profile.country_m49,
+            "name_fr": profile.region_names.get("fr"),
+            "name_nl": profile.region_names.get("nl"),
+            "name_en": profile.region_names.get("en"),
+        }
+    ] + [
+        {
+            "ref_area": code,
+            "level": "municipality",
+            "parent_area": profile.region_code,
+            "name_fr": None,
+            "name_nl": None,
+            "name_en": None,
+        }
+        for code in profile.municipalities
+    ]
+    load_frame(con, "meta", "sources", sources)
+    load_frame(con, "meta", "source_files", files)
+    load_frame(con, "meta", "profile_areas", pd.DataFrame(areas).astype({"name_en": "string"}))
+    con.execute("comment on table meta.sources is 'The catalog of sources (data/raw/catalog.yaml)'")
+    con.execute("comment on table meta.source_files is 'Each raw file read: the hash the catalog records and the hash actually read'")
+    con.execute("comment on table meta.profile_areas is 'The areas of the region profile (config/profiles)'")
+
+
+def _create_indicator_union(con: duckdb.DuckDBPyConnection) -> None:
+    """Union of every core.ind_* table, starting from an empty relation with every contract column."""
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'core' and table_name like 'ind\\_%' "
+            "escape '\\' order by table_name"
+        ).fetchall()
+    ]
+    empty = "select " + ", ".join(
+        f"null::{sql_type} as {checked_identifier(column)}" for column, sql_type in COLUMN_TYPES.items()
+    ) + " where false"
+    selects = [empty] + [f"select * from core.{checked_identifier(t)}" for t in tables]
+    con.execute(f"create or replace view core.indicator_union as {' union all by name '.join(selects)}")
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[dict[str, Any]]:
+    """Run each model in order; return one audit record per model (rows written, seconds)."""
+    records = []
+    for model in order_models(models):
+        if model.name.startswith("curated.") and INDICATOR_UNION in model.depends_on:
+            _create_indicator_union(con)
+        started = time.perf_counter()
+        try:
+            con.execute(model.sql)
+        except duckdb.Error as exc:
+            raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
+        schema, table = model.name.split(".")
+        rows = con.execute(f"select count(*) from {checked_identifier(schema)}.{checked_identifier(table)}").fetchone()
+        records.append(
+            {"model": model.name, "path": model.path, "rows": rows[0] if rows else 0,
+             "seconds": round(time.perf_counter() - started, 4)}
+        )
+    return records
+
+
+def curated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'curated' order by table_name"
+        ).fetchall()
+    ]
+
+
+def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Curated tables and columns without a COMMENT: the analysts' API must be documented."""
+    missing = [
+        f"curated.{r[0]}"
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'curated' and coalesce(comment, '') = ''"
+        ).fetchall()
+    ]
+    missing += [
+        f"curated.{r[0]}.{r[1]}"
+        for r in con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name = 'curated' and coalesce(comment, '') = ''"
+        ).fetchall()
+    ]
+    return missing
+
+
+def write_audit(
+    con: duckdb.DuckDBPyConnection, run: Mapping[str, Any], issues: pd.DataFrame, steps: list[dict[str, Any]]
+) -> None:
+    run_frame = pd.DataFrame([{k: (json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v)
+                               for k, v in run.items()}])
+    load_frame(con, "audit", "runs", run_frame)
+    issue_frame = issues.copy()
+    issue_frame.insert(0, "run_id", run["run_id"])
+    load_frame(con, "audit", "validation_issues", issue_frame.astype({"row": "Int64"}))
+    step_frame = pd.DataFrame(steps, columns=["model", "path", "rows", "seconds"])
+    step_frame.insert(0, "run_id", run["run_id"])
+    load_frame(con, "audit", "model_runs", step_frame)
+
+
+def building_path(warehouse: Path, run_id: str) -> Path:
+    """Where a run builds: next to the target (same filesystem, so the final rename is atomic)."""
+    return warehouse.with_name(f".{warehouse.name}.{run_id}.building")
+
+
+def publish(built: Path, warehouse: Path) -> None:
+    """Swap the finished file in atomically; readers holding the old file keep reading their copy."""
+    with built.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(built, 0o644)
+    os.replace(built, warehouse)
+    directory = os.open(warehouse.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """A content hash of a table in a fixed order, to compare two builds."""
+    schema, name = table.split(".")
+    relation = f"{checked_identifier(schema)}.{checked_identifier(name)}"
+    frame = con.execute(f"select * from {relation}").df()
+    frame = frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
+    return str(pd.util.hash_pandas_object(frame, index=False).sum())
