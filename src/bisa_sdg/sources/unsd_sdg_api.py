@@ -6,15 +6,15 @@ landed vintage if there is one, else the shipped snapshot named in the catalog.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from bisa_sdg.catalog import CatalogError, Source
+from bisa_sdg.landing import latest_vintage_file
 from bisa_sdg.profile import RegionProfile
+from bisa_sdg.sources.unsd_api import LANDABLE, read_indicator_list
 
-LANDED_FILENAME = "Indicator_List.json"
 
 
 def flatten_indicator_list(records: list[dict], relative: str) -> pd.DataFrame:
@@ -47,9 +47,7 @@ def flatten_indicator_list(records: list[dict], relative: str) -> pd.DataFrame:
 
 def current_file(source: Source, raw_dir: Path) -> tuple[Path, str]:
     """The newest landed vintage, else the shipped snapshot."""
-    from bisa_sdg.landing import latest_vintage_file
-
-    landed = latest_vintage_file(raw_dir, source.id, LANDED_FILENAME)
+    landed = latest_vintage_file(raw_dir, source.id, LANDABLE["indicator_list"].filename)
     if landed is not None:
         return landed, str(landed.relative_to(raw_dir))
     (item,) = source.files
@@ -59,9 +57,7 @@ def current_file(source: Source, raw_dir: Path) -> tuple[Path, str]:
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     path, relative = current_file(source, raw_dir)
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        records = read_indicator_list(path)
+    except (OSError, ValueError) as exc:
         raise CatalogError(f"{relative}: cannot read the UN SDG API Indicator/List response: {exc}") from exc
-    if not isinstance(records, list):
-        raise CatalogError(f"{relative}: expected a JSON array of indicators")
     return flatten_indicator_list(records, relative)

@@ -1,0 +1,292 @@
+"""HTTP GET with bounded retries, conditional requests and secret redaction.
+
+Retries are done here (not by urllib3's ``Retry``) so that the attempts, the waits and the last error are
+visible, the sleep can be injected in tests, and nothing that leaves this module (log lines, exception
+messages, the url in a :class:`FetchResult`) can carry a token or a password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from bisa_sdg import __version__
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = f"bisa-sdg/{__version__} (SDG 11 pipeline, Brussels-Capital Region)"
+DEFAULT_TIMEOUT: tuple[float, float] = (5, 30)
+MAX_BACKOFF_S = 30.0  # an exponential wait never grows beyond this
+MAX_RETRY_AFTER_S = 60.0  # a server's Retry-After is obeyed up to this, so a bad header cannot stall a run
+REDACTED = "REDACTED"
+
+# Query parameter / header names whose values are secrets.
+_SECRET_NAME = re.compile(
+    r"(token|secret|passw|pwd|api[-_]?key|apikey|signature|credential|session|auth|^key$|^sig$|^code$)",
+    re.IGNORECASE,
+)
+# 'name=value' pairs inside free text (exception messages from requests/urllib3 quote the url).
+_SECRET_PAIR_IN_TEXT = re.compile(
+    r"(?i)\b([\w.-]*(?:token|secret|passw|pwd|api[-_]?key|apikey|signature|credential|session|auth)[\w.-]*"
+    r"|key|sig)=([^&\s'\"()<>]+)"
+)
+_BEARER_IN_TEXT = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}")
+_USERINFO_IN_TEXT = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@:]+:[^/\s@]+@")
+
+_RETRY_STATUS_MIN = 500
+_TOO_MANY_REQUESTS = 429
+_NOT_MODIFIED = 304
+_CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
+
+
+class FetchError(RuntimeError):
+    """A GET that did not succeed; the message names the (redacted) url, the attempts and the last error."""
+
+    def __init__(self, url: str, attempts: int, last_error: str, status: int | None = None) -> None:
+        self.url = url
+        self.attempts = attempts
+        self.last_error = last_error
+        self.status = status
+        super().__init__(f"GET {url} failed after {attempts} attempt(s): {last_error}")
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a GET returned. ``content`` is None on 304 Not Modified; ``url`` is redacted."""
+
+    status: int
+    content: bytes | None
+    etag: str | None
+    last_modified: str | None
+    url: str
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == _NOT_MODIFIED
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a query parameter or header name that carries a credential."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def redact_url(url: str) -> str:
+    """The url with secret query values and any user:password replaced, for logs, errors and manifests."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{REDACTED}@{host}" if userinfo else host
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, REDACTED if is_secret_name(k) else v) for k, v in pairs], safe="/:,")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _secret_values(
+    url: str, params: Mapping[str, object] | None, headers: Iterable[Mapping[str, str]]
+) -> set[str]:
+    """Every secret value that could show up in an error text, in raw and percent-encoded forms."""
+    found: set[str] = set()
+    parts = urlsplit(url)
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if is_secret_name(k):
+            found.add(v)
+    if parts.password:
+        found.add(parts.password)
+    for k, v in (params or {}).items():
+        if is_secret_name(k):
+            values = v if isinstance(v, list | tuple) else [v]
+            found.update(str(x) for x in values if x is not None)
+    for mapping in headers:
+        for k, v in mapping.items():
+            if is_secret_name(k) or k.lower() in {"cookie", "proxy-authorization"}:
+                found.add(str(v))
+                found.update(str(v).split())  # 'Bearer <token>' -> also '<token>'
+    variants = {f(s) for s in found for f in (str, quote, quote_plus)}
+    return {s for s in variants if len(s) >= 4}
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove known secret values and anything that looks like a credential from free text."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _SECRET_PAIR_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    text = _BEARER_IN_TEXT.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _USERINFO_IN_TEXT.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites log records that carry credentials (urllib3 logs the request line, query string included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def install_log_redaction(logger_names: Iterable[str] = ("urllib3.connectionpool", "urllib3")) -> None:
+    """Attach :class:`RedactingFilter` to the HTTP stack's loggers (idempotent); run at import."""
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+
+
+install_log_redaction()
+
+
+def make_session(user_agent: str = DEFAULT_USER_AGENT) -> requests.Session:
+    """A session with an identifying User-Agent and no hidden adapter retries (``fetch`` owns retrying)."""
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent
+    session.headers["Accept"] = "application/json, */*;q=0.5"
+    adapter = HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=4)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None if absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _safe_request_url(url: str, params: Mapping[str, object] | None) -> str:
+    """The redacted url as it will be requested (params included), for messages."""
+    if params:
+        with contextlib.suppress(requests.RequestException):
+            url = requests.Request("GET", url, params=params).prepare().url or url
+    return redact_url(url)
+
+
+def _backoff_delay(backoff: float, attempt: int) -> float:
+    return min(MAX_BACKOFF_S, backoff * (2 ** (attempt - 1)))
+
+
+def _validate_timeout(timeout: float | tuple[float, float] | None) -> None:
+    if timeout is None:
+        raise ValueError("a timeout is required: a GET without one can hang a pipeline run forever")
+    values = timeout if isinstance(timeout, tuple) else (timeout,)
+    if not values or any(v is None or v <= 0 for v in values):
+        raise ValueError(f"timeouts must be positive numbers, got {timeout!r}")
+
+
+def _conditional_headers(conditional: Mapping[str, str | None] | None) -> dict[str, str]:
+    if not conditional:
+        return {}
+    unknown = [k for k in conditional if k.lower() not in _CONDITIONAL_HEADERS]
+    if unknown:
+        raise ValueError(f"conditional accepts only If-None-Match / If-Modified-Since, got {unknown}")
+    return {k: v for k, v in conditional.items() if v}
+
+
+def fetch(
+    session: requests.Session,
+    url: str,
+    *,
+    params: Mapping[str, object] | None = None,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    retries: int = 4,
+    backoff: float = 0.5,
+    conditional: Mapping[str, str | None] | None = None,
+    headers: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    max_retry_after: float = MAX_RETRY_AFTER_S,
+) -> FetchResult:
+    """GET ``url``; retry 429, 5xx, connection errors and timeouts with exponential backoff.
+
+    ``retries`` is the number of retries after the first attempt. Other 4xx fail at once (retrying cannot fix
+    them). ``conditional`` holds If-None-Match / If-Modified-Since; a 304 then gives ``content=None``.
+    Raises :class:`FetchError` (redacted message) when no attempt succeeds.
+    """
+    _validate_timeout(timeout)
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0, got {retries}")
+    cond = _conditional_headers(conditional)
+    request_headers = {**cond, **(headers or {})}
+    secrets = _secret_values(url, params, (session.headers, request_headers))
+    safe_url = _safe_request_url(url, params)
+    attempts = retries + 1
+    last_error = "no attempt made"
+    last_status: int | None = None
+
+    for attempt in range(1, attempts + 1):
+        delay = _backoff_delay(backoff, attempt)
+        try:
+            response = session.get(url, params=params, headers=request_headers, timeout=timeout)
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            # Refused/reset connections, timeouts (also while reading the body) and truncated chunked bodies.
+            last_error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
+            last_status = None
+        except requests.RequestException as exc:  # invalid url, bad scheme, ...: retrying cannot help
+            raise FetchError(
+                safe_url, attempt, redact_text(f"{type(exc).__name__}: {exc}", secrets)
+            ) from None
+        else:
+            status = response.status_code
+            if status == _NOT_MODIFIED and cond:
+                return FetchResult(
+                    status,
+                    None,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    safe_url,
+                )
+            if 200 <= status < 300:
+                return FetchResult(
+                    status,
+                    response.content,
+                    response.headers.get("ETag"),
+                    response.headers.get("Last-Modified"),
+                    safe_url,
+                )
+            last_status = status
+            last_error = f"HTTP {status} {response.reason or ''}".rstrip()
+            if status != _TOO_MANY_REQUESTS and status < _RETRY_STATUS_MIN:
+                raise FetchError(safe_url, attempt, last_error, status)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is not None:
+                delay = min(retry_after, max_retry_after)
+                last_error += f" (Retry-After {response.headers.get('Retry-After')!r})"
+        if attempt < attempts:
+            log.warning(
+                "GET %s: attempt %d/%d failed (%s); retrying in %.2f s",
+                safe_url,
+                attempt,
+                attempts,
+                last_error,
+                delay,
+            )
+            sleep(delay)
+
+    raise FetchError(safe_url, attempts, last_error, last_status)
