@@ -13,6 +13,8 @@ from bisa_sdg.pipeline import PipelineConfig
 # Quiet, local-first Prefect defaults; a statistician's own settings (environment or profile) win.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+# The ephemeral API server starts in ~10 s on an idle machine; give a busy one room before giving up.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 def _config(args: argparse.Namespace) -> PipelineConfig:
@@ -77,7 +79,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     for run in runs.to_dict("records"):
         print(f"{run['started_at']}  {run['status']:<10} {run['run_id']}  profile={run['profile']}")
         if run["status"] != "completed" and run.get("error"):
-            print("    " + str(run["error"]).replace("\n", "\n    "))
+            print("    " + str(run["error"]).splitlines()[0])
         for issue in issues[issues["run_id"] == run["run_id"]].head(10).to_dict("records"):
             print("    - " + describe_issue(issue))
     return 0

@@ -23,6 +23,19 @@ RUN_COLUMNS = (
 )
 
 
+# Typed up front: a first run whose optional fields are all empty must not fix a column's type as NULL.
+_CREATE_TABLES = """
+create table if not exists runs (
+    run_id varchar primary key, started_at varchar, finished_at varchar, status varchar, profile varchar,
+    code_version varchar, online boolean, inputs varchar, steps varchar, error varchar
+);
+create table if not exists validation_issues (
+    run_id varchar, source varchar, file varchar, "row" bigint, "column" varchar, rule varchar,
+    severity varchar, value varchar, message varchar
+);
+"""
+
+
 class RunLocked(RuntimeError):
     """Another run holds the warehouse."""
 
@@ -65,11 +78,10 @@ def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) ->
     issue_frame.insert(0, "run_id", run["run_id"])
     issue_frame = issue_frame.astype({"row": "Int64"})
     with duckdb.connect(str(path)) as con:
+        con.execute(_CREATE_TABLES)
         con.register("incoming_run", runs)
         con.register("incoming_issues", issue_frame)
-        con.execute("create table if not exists runs as select * from incoming_run where false")
         con.execute("insert into runs by name select * from incoming_run")
-        con.execute("create table if not exists validation_issues as select * from incoming_issues where false")
         con.execute("insert into validation_issues by name select * from incoming_issues")
 
 

@@ -1,0 +1,35 @@
+"""Shared fixtures: a copy of the shipped sample in a temporary project, and one Prefect harness per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+def copy_sample(target: Path) -> Path:
+    """The repository's raw data, schemas and profiles copied under ``target`` (tests never touch the repo's)."""
+    shutil.copytree(ROOT / "data" / "raw", target / "data" / "raw")
+    shutil.copytree(ROOT / "schemas", target / "schemas")
+    shutil.copytree(ROOT / "config", target / "config")
+    return target
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
