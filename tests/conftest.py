@@ -19,6 +19,7 @@ def copy_sample(target: Path) -> Path:
     shutil.copytree(ROOT / "data" / "raw", target / "data" / "raw")
     shutil.copytree(ROOT / "schemas", target / "schemas")
     shutil.copytree(ROOT / "config", target / "config")
+    shutil.copytree(ROOT / "data" / "reference", target / "data" / "reference")
     return target
 
 
