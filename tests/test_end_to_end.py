@@ -18,7 +18,11 @@ pytestmark = pytest.mark.slow
 
 def bisa_sdg(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bisa_sdg.cli", *args], cwd=project, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "bisa_sdg.cli", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -42,17 +46,30 @@ def query(project: Path, sql: str) -> list[tuple]:
 
 def test_population_holds_statbel_totals(published):
     # Statbel's legal population of the Brussels-Capital Region on 1 January (also the sums of the shipped files).
-    totals = dict(query(published, "select time_period, population from curated.population "
-                                   "where ref_area = '04000' and time_period between 2018 and 2020"))
+    totals = dict(
+        query(
+            published,
+            "select time_period, population from curated.population "
+            "where ref_area = '04000' and time_period between 2018 and 2020",
+        )
+    )
     assert totals == {2018: 1_198_726, 2019: 1_208_542, 2020: 1_218_255}
-    per_year = query(published, "select time_period, count(*) from curated.population "
-                                "where ref_area like '21%' group by 1 order by 1")
+    per_year = query(
+        published,
+        "select time_period, count(*) from curated.population "
+        "where ref_area like '21%' group by 1 order by 1",
+    )
     assert per_year == [(2018, 19), (2019, 19), (2020, 19)]
 
 
 def test_road_death_rate_2020_for_region_and_every_municipality(published):
-    rows = dict(query(published, "select ref_area, obs_value from curated.indicator_values "
-                                 "where series = 'ROAD_DEATHS_RATE' and time_period = 2020"))
+    rows = dict(
+        query(
+            published,
+            "select ref_area, obs_value from curated.indicator_values "
+            "where series = 'ROAD_DEATHS_RATE' and time_period = 2020",
+        )
+    )
     assert len(rows) == 20
     # Statbel 2020: 16 people died within 30 days in the region; 16 / 1 218 255 × 100 000 = 1.31335.
     assert rows["04000"] == pytest.approx(16 / 1_218_255 * 100_000)
@@ -60,8 +77,11 @@ def test_road_death_rate_2020_for_region_and_every_municipality(published):
 
 
 def test_11_3_1_for_2022(published):
-    (value,) = query(published, "select obs_value from curated.indicator_values "
-                                "where series = 'EN_LND_CNSPOP' and ref_area = '04000' and time_period = 2022")[0]
+    (value,) = query(
+        published,
+        "select obs_value from curated.indicator_values "
+        "where series = 'EN_LND_CNSPOP' and ref_area = '04000' and time_period = 2022",
+    )[0]
     # Built-up share 80.2 % (2020) → 80.4 % (2022); the area cancels: LCR = (80.4 − 80.2)/80.2/2 = 0.00124688.
     # Population 1 218 255 → 1 222 637: PGR = ln(1 222 637/1 218 255)/2 = 0.00359054/2 = 0.00179527.
     # Ratio = 0.00124688 / 0.00179527 = 0.69454.
@@ -69,8 +89,11 @@ def test_11_3_1_for_2022(published):
 
 
 def test_every_curated_table_and_column_is_documented(published):
-    missing = query(published, "select table_name, column_name from duckdb_columns() "
-                               "where schema_name = 'curated' and coalesce(comment, '') = ''")
+    missing = query(
+        published,
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'curated' and coalesce(comment, '') = ''",
+    )
     assert missing == []
     assert query(published, "select count(*) from audit.runs") == [(1,)]
 

@@ -36,15 +36,18 @@ def test_two_runs_on_the_same_inputs_give_identical_curated_tables(prefect_harne
     second = run_pipeline(config_for(sample_project, "second"))
     assert first["status"] == second["status"] == "completed"
     assert first["run_id"] != second["run_id"]
-    a, b = digests(sample_project / "first/bisa_sdg.duckdb"), digests(sample_project / "second/bisa_sdg.duckdb")
+    a, b = (
+        digests(sample_project / "first/bisa_sdg.duckdb"),
+        digests(sample_project / "second/bisa_sdg.duckdb"),
+    )
     assert set(a) >= {"indicator_values", "population", "areas"}
     assert a == b
     assert (sample_project / "first/reports/run_summary.json").exists()
 
 
 def test_a_validation_error_fails_the_flow_and_is_logged(prefect_harness, sample_project):
-    from flows.pipeline import run_pipeline
     from bisa_sdg.runlog import last_runs
+    from flows.pipeline import run_pipeline
 
     area = sample_project / "data/raw/statbel_area/bnosac_BE_ADMIN_MUNTY_attributes_all589.csv"
     text = area.read_text(encoding="utf-8")

@@ -32,9 +32,13 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     defaults = PipelineConfig()
     parser.add_argument("--raw-dir", default=str(defaults.raw_dir), help="landing zone with catalog.yaml")
     parser.add_argument("--warehouse", default=str(defaults.warehouse), help="DuckDB file to publish")
-    parser.add_argument("--reports-dir", default=str(defaults.reports_dir), help="folder for reports and exports")
+    parser.add_argument(
+        "--reports-dir", default=str(defaults.reports_dir), help="folder for reports and exports"
+    )
     parser.add_argument("--profile", default=str(defaults.profile_path), help="region profile (YAML)")
-    parser.add_argument("--schemas-dir", default=str(defaults.schemas_dir), help="folder of the source schemas")
+    parser.add_argument(
+        "--schemas-dir", default=str(defaults.schemas_dir), help="folder of the source schemas"
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -49,12 +53,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run_pipeline(config)
     except (ValidationFailed, RunLocked, CatalogError, ProfileError, FileNotFoundError) as exc:
-        print(f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n{exc}",
-              file=sys.stderr)
+        print(
+            f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n{exc}",
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:
-        print(f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n"
-              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n"
+            f"{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     print(f"\nbisa-sdg run {summary['run_id']} completed in {time.perf_counter() - started:.1f} s")
     print(f"  warehouse  {summary['warehouse']}")
@@ -88,7 +97,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bisa-sdg", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the whole pipeline (Prefect, ephemeral mode unless configured)")
+    run = commands.add_parser(
+        "run", help="run the whole pipeline (Prefect, ephemeral mode unless configured)"
+    )
     _add_paths(run)
     run.add_argument("--online", action="store_true", help="refresh sources from their publishers first")
     run.set_defaults(handler=cmd_run)

@@ -18,7 +18,15 @@ import duckdb
 import pandas as pd
 
 RUN_COLUMNS = (
-    "run_id", "started_at", "finished_at", "status", "profile", "code_version", "online", "inputs", "steps",
+    "run_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "profile",
+    "code_version",
+    "online",
+    "inputs",
+    "steps",
     "error",
 )
 
@@ -71,8 +79,10 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
 def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) -> None:
     """Append the run and its issues to the run log (created on first use)."""
     path = run_log_path(warehouse)
-    row = {k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in ("inputs", "steps") else run.get(k))
-           for k in RUN_COLUMNS}
+    row = {
+        k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in ("inputs", "steps") else run.get(k))
+        for k in RUN_COLUMNS
+    }
     runs = pd.DataFrame([row]).astype({"online": "bool"})
     issue_frame = issues.copy()
     issue_frame.insert(0, "run_id", run["run_id"])
