@@ -1,0 +1,280 @@
+"""Extracts for reporting teams: tidy CSV and Parquet of every curated table, and an Excel workbook.
+
+CSV and Parquet keep every column as in the warehouse (area codes stay text: '04000' keeps its zero). The
+Parquet files also carry the table and column COMMENTs and the release label as schema metadata, so a file
+that travels alone still says what it is. The workbook is for people: one sheet per indicator, with area
+names, and a metadata sheet with the release, the definitions, the sources and the method notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bisa_sdg.contract import BREAKDOWN_COLUMNS
+from bisa_sdg.publish.snapshot import Snapshot
+
+WORKBOOK_NAME = "bisa_sdg_indicators.xlsx"
+METADATA_SHEET = "metadata"
+SHEET_NAME_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SOURCE_COLUMNS = ("source_id", "title", "publisher", "licence", "url", "retrieved", "synthetic", "caveats")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13)
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
+_WARN = Font(bold=True, color="B91C1C")
+
+
+def write_extracts(snapshot: Snapshot, out_dir: Path, *, vintage: str | None) -> list[Path]:
+    """Write ``<table>.csv`` and ``<table>.parquet`` for every curated table, and the workbook."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    label = snapshot.label(vintage)
+    for name, table in sorted(snapshot.tables.items()):
+        parquet_path = out_dir / f"{name}.parquet"
+        pq.write_table(_with_comments(snapshot, name, table, label), parquet_path, compression="zstd")
+        csv_path = out_dir / f"{name}.csv"
+        table.to_pandas().to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+        written += [csv_path, parquet_path]
+    if "indicator_values" in snapshot.tables:
+        written.append(write_workbook(snapshot, out_dir / WORKBOOK_NAME, vintage=vintage))
+    return written
+
+
+def _with_comments(snapshot: Snapshot, name: str, table: pa.Table, label: str) -> pa.Table:
+    fields = [
+        field.with_metadata({"comment": snapshot.column_comments.get((name, field.name), "")})
+        for field in table.schema
+    ]
+    metadata = {
+        "bisa_sdg.table": f"curated.{name}",
+        "bisa_sdg.comment": snapshot.table_comments.get(name, ""),
+        "bisa_sdg.release": label,
+        "bisa_sdg.run_id": snapshot.run.run_id,
+    }
+    return table.cast(pa.schema(fields, metadata=metadata))
+
+
+# --------------------------------------------------------------------------------------------- workbook
+
+
+def sheet_names(indicator_ids: Iterable[str], reserved: Sequence[str] = (METADATA_SHEET,)) -> dict[str, str]:
+    """A valid, unique Excel sheet name per indicator (≤ 31 characters, none of []:*?/\\, any case)."""
+    taken = {r.lower() for r in reserved}
+    names: dict[str, str] = {}
+    for indicator_id in indicator_ids:
+        base = _SHEET_FORBIDDEN.sub("_", str(indicator_id)).strip("'") or "indicator"
+        base = base[:SHEET_NAME_MAX]
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            suffix = f"~{n}"
+            name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        taken.add(name.lower())
+        names[str(indicator_id)] = name
+    return names
+
+
+def _cell(value: Any) -> Any:
+    """A value openpyxl can store (NA -> empty)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _append_table(ws, frame: pd.DataFrame, *, start_row: int | None = None) -> None:
+    header = list(frame.columns)
+    ws.append(header)
+    row_idx = ws.max_row
+    for col, _ in enumerate(header, start=1):
+        cell = ws.cell(row=row_idx, column=col)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    for record in frame.itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in record])
+
+
+def _fit_columns(ws, max_width: int = 70) -> None:
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(
+                    widths.get(cell.column, 0), min(max_width, len(str(cell.value)) + 2)
+                )
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = max(8, width)
+
+
+SHEET_FIRST = (
+    "indicator_id",
+    "series",
+    "ref_area",
+    "area_name_fr",
+    "area_name_nl",
+    "area_name_en",
+    "area_level",
+    "time_period",
+    "obs_value",
+    "unit_measure",
+    "unit_mult",
+    "obs_status",
+    "nature",
+)
+SHEET_LAST = ("source", "synthetic", "comment")
+
+
+def indicator_sheet_rows(
+    values: list[dict[str, Any]], areas: dict[str, dict[str, Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    """An indicator's rows for people: area names beside the code, the region first; breakdown columns that
+    are '_T' in every row dropped (the CSV and Parquet extracts keep every column)."""
+    breakdowns = [c for c in BREAKDOWN_COLUMNS if any(str(r.get(c) or "_T") != "_T" for r in values)]
+    columns = [*SHEET_FIRST, *breakdowns, *SHEET_LAST]
+
+    def cell(rec: dict[str, Any], column: str) -> Any:
+        if column == "area_level":
+            return areas.get(str(rec["ref_area"]), {}).get("level")
+        if column.startswith("area_name_"):
+            return areas.get(str(rec["ref_area"]), {}).get(column.removeprefix("area_"))
+        return rec.get(column)
+
+    def order(rec: dict[str, Any]) -> tuple:
+        level = areas.get(str(rec["ref_area"]), {}).get("level") or ""
+        return (
+            str(rec["series"]),
+            level != "region",
+            level != "municipality",
+            str(rec["ref_area"]),
+            rec.get("time_period") or 0,
+            *(str(rec.get(c)) for c in breakdowns),
+        )
+
+    return columns, [[_cell(cell(rec, c)) for c in columns] for rec in sorted(values, key=order)]
+
+
+def write_workbook(snapshot: Snapshot, path: Path, *, vintage: str | None) -> Path:
+    """The reporting teams' workbook: metadata first (it names the release), then a sheet per indicator."""
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for rec in snapshot.value_records:
+        by_indicator.setdefault(str(rec["indicator_id"]), []).append(rec)
+    names = sheet_names(sorted(by_indicator))
+    wb = Workbook()
+    meta = wb.active
+    meta.title = METADATA_SHEET
+    _metadata_sheet(meta, snapshot, vintage=vintage, sheets=names)
+    for indicator_id, sheet in names.items():
+        ws = wb.create_sheet(sheet)
+        columns, rows = indicator_sheet_rows(by_indicator[indicator_id], snapshot.area_records)
+        ws.append(columns)
+        for col in range(1, len(columns) + 1):
+            ws.cell(row=1, column=col).font = _BOLD
+            ws.cell(row=1, column=col).fill = _HEADER_FILL
+        for row in rows:
+            ws.append(row)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        _fit_columns(ws)
+    stamp = snapshot.run.started
+    wb.properties.creator = "bisa-sdg"
+    wb.properties.title = f"SDG 11 indicators — {snapshot.label(vintage)}"
+    wb.properties.created = stamp.replace(tzinfo=None)
+    wb.properties.modified = stamp.replace(tzinfo=None)
+    wb.save(path)
+    return path
+
+
+def _section(ws, title: str) -> None:
+    if ws.max_row > 1 or ws.cell(1, 1).value is not None:
+        ws.append([])
+    ws.append([title])
+    ws.cell(row=ws.max_row, column=1).font = _TITLE
+
+
+def _metadata_sheet(ws, snapshot: Snapshot, *, vintage: str | None, sheets: dict[str, str]) -> None:
+    values = snapshot.indicator_values
+    _section(ws, "Release")
+    rows = [
+        ("release", vintage or "UNRELEASED"),
+        ("label", snapshot.label(vintage)),
+        ("run_id", snapshot.run.run_id),
+        ("run_started_at", snapshot.run.started_at),
+        ("code_version", snapshot.run.code_version),
+        ("profile", snapshot.run.profile),
+        ("how to cite", f"SDG 11 indicators, {snapshot.label(vintage)}"),
+        (
+            "note",
+            "Breakdown columns that are '_T' (total) in every row of an indicator are left out of its sheet; "
+            "the CSV and Parquet extracts have every column.",
+        ),
+    ]
+    for key, value in rows:
+        ws.append([key, value])
+        ws.cell(row=ws.max_row, column=1).font = _BOLD
+    if not vintage:
+        ws.append(
+            ["warning", "Not a dated release: do not quote these figures before a release is published."]
+        )
+        ws.cell(row=ws.max_row, column=2).font = _WARN
+    if bool(values["synthetic"].any()):
+        ws.append(
+            ["warning", "Some values rest on invented sample data (synthetic = TRUE): not official figures."]
+        )
+        ws.cell(row=ws.max_row, column=2).font = _WARN
+    _section(ws, "Sheets")
+    _append_table(ws, pd.DataFrame({"indicator_id": list(sheets), "sheet": list(sheets.values())}))
+
+    _section(ws, "Definitions (COMMENTs of the warehouse tables and columns)")
+    defs = [
+        {"table": f"curated.{t}", "column": "", "definition": c}
+        for t, c in sorted(snapshot.table_comments.items())
+    ]
+    defs += [
+        {"table": f"curated.{t}", "column": col, "definition": c}
+        for (t, col), c in snapshot.column_comments.items()
+    ]
+    _append_table(ws, pd.DataFrame(defs, columns=["table", "column", "definition"]))
+
+    _section(ws, "Sources (meta.sources)")
+    sources = snapshot.sources
+    if sources.empty:
+        sources = pd.DataFrame(columns=list(SOURCE_COLUMNS))
+    _append_table(ws, sources[[c for c in SOURCE_COLUMNS if c in sources.columns]])
+
+    _section(ws, "Method notes (the comment column)")
+    notes = values[values["comment"].fillna("").astype(str).str.strip() != ""]
+    grouped = (
+        notes.groupby(["indicator_id", "series", "comment"], sort=True)
+        .agg(
+            areas=("ref_area", lambda s: ", ".join(sorted(set(map(str, s))))),
+            years=("time_period", lambda s: ", ".join(str(y) for y in sorted(set(s)))),
+        )
+        .reset_index()[["indicator_id", "series", "areas", "years", "comment"]]
+    )
+    _append_table(ws, grouped)
+    top, wrapped = (
+        Alignment(vertical="top"),
+        Alignment(vertical="top", wrap_text=True),
+    )  # shared: styles are slow
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                cell.alignment = wrapped if cell.column >= 2 else top
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 50
+    for col in ("C", "D", "E", "F", "G", "H"):
+        ws.column_dimensions[col].width = 40

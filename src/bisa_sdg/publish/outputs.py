@@ -1,0 +1,213 @@
+"""Every reporting output of a published warehouse, written all-or-nothing into ``reports/``.
+
+``write_outputs`` reads the warehouse once, read-only (:mod:`bisa_sdg.publish.snapshot`), writes SDMX, the
+extracts, the Open SDG files and the HTML report into a temporary folder inside ``reports_dir``, and only
+when all of them succeeded moves them into place. A failure (a refused SDMX check, a full disk) leaves the
+outputs of the previous run as they were. Other files of ``reports_dir`` (run_summary.json) are not touched.
+
+Layout: ``index.html``, ``sdmx/``, ``extracts/``, ``opensdg/`` and ``outputs.json`` (what was written, from
+which run and release, with sha256).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from bisa_sdg.catalog import sha256_of
+from bisa_sdg.publish import extracts, opensdg, report
+from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from bisa_sdg.pipeline import PipelineConfig
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "index.html"
+OUTPUTS_MANIFEST = "outputs.json"
+# What write_outputs owns inside reports_dir; everything else there is left alone.
+OWNED = ("sdmx", "extracts", "opensdg", REPORT_NAME, OUTPUTS_MANIFEST)
+REFERENCE = Path("data/reference/sdmx")
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """Reference and configuration files the outputs read. Relative paths are relative to the working
+    directory, like :class:`bisa_sdg.pipeline.PipelineConfig`'s (run from the repository root)."""
+
+    dsd_path: Path = REFERENCE / "SDG_DSD_global_IAEG-SDGs_from_brockfanning_2021-07.xml"
+    constraints_path: Path = REFERENCE / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv"
+    series_names_path: Path = REFERENCE / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv"
+    ref_area_map_path: Path = Path("config/sdmx_ref_area.csv")
+    indicators_path: Path | None = Path("config/indicators.yaml")  # titles, when the warehouse has no registry
+    boundaries_dir: Path | None = Path("data/raw/statbel_boundaries")  # GeoJSON for the map; optional
+    sender_id: str = "BISA"
+    default_language: str | None = None  # the report's language before the reader picks one (default: fr)
+    timings: dict[str, float] = field(default_factory=dict, compare=False)  # filled in: seconds per step
+
+
+def settings_for(config: PipelineConfig) -> OutputSettings:
+    """Settings that follow a pipeline configuration: the boundaries in its raw folder, the registry and the
+    REF_AREA map in the config folder that holds its profile (so another region's project finds its own)."""
+    config_dir = config.profile_path.parent.parent
+    return OutputSettings(
+        ref_area_map_path=config_dir / "sdmx_ref_area.csv",
+        indicators_path=config_dir / "indicators.yaml",
+        boundaries_dir=config.raw_dir / "statbel_boundaries",
+    )
+
+
+class OutputError(RuntimeError):
+    """An output could not be written; the previous outputs are intact."""
+
+
+def sdmx_vintage(snapshot: Snapshot, vintage: str | None) -> tuple[str, datetime | None]:
+    """SDMX header vintage and Prepared time: the release date, or UNRELEASED-<run_id> and the run start."""
+    if vintage:
+        return vintage, None
+    return f"UNRELEASED-{snapshot.run.run_id}", snapshot.run.started
+
+
+def submission_rows(snapshot: Snapshot) -> pd.DataFrame:
+    """The rows an SDMX file may carry: those of the areas the figures are published for (curated.areas).
+
+    National context rows (the country's own figures, quoted beside the region's) are not the region's
+    production: they are set aside here, and write_sdmx sets aside non-UN series and synthetic inputs.
+    """
+    values = snapshot.indicator_values
+    own = values["ref_area"].astype(str).isin(set(snapshot.areas["ref_area"].astype(str)))
+    if not own.all():
+        log.info("SDMX: %d row(s) of areas outside curated.areas set aside (context)", int((~own).sum()))
+    return values[own]
+
+
+def _write_sdmx(
+    snapshot: Snapshot, out_dir: Path, vintage: str | None, settings: OutputSettings
+) -> list[Path]:
+    from bisa_sdg.publish import sdmx  # imports sdmx1 (~2 s): only when there is something to write
+
+    header_vintage, prepared = sdmx_vintage(snapshot, vintage)
+    return sdmx.write_sdmx(
+        submission_rows(snapshot),
+        out_dir,
+        vintage=header_vintage,
+        dsd_path=settings.dsd_path,
+        constraints_path=settings.constraints_path,
+        ref_area_map_path=settings.ref_area_map_path,
+        sender_id=settings.sender_id,
+        prepared=prepared,
+    )
+
+
+def _install(staging: Path, reports_dir: Path) -> None:
+    """Move each finished output over the old one: files by os.replace, folders by two renames."""
+    token = staging.name.lstrip(".")
+    # outputs.json last: it says which run the folder holds, so it must not be ahead of the files.
+    names = sorted((p.name for p in staging.iterdir()), key=lambda n: (n == OUTPUTS_MANIFEST, n))
+    for name in names:
+        new, final = staging / name, reports_dir / name
+        if new.is_dir():
+            old = reports_dir / f".{name}.old-{token}"
+            if final.exists():
+                os.rename(final, old)
+            os.rename(new, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(new, final)
+
+
+def _timed(timings: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    timings[name] = round(now - started, 3)
+    return now
+
+
+def write_outputs(
+    warehouse: Path,
+    reports_dir: Path,
+    *,
+    vintage: str | None = None,
+    settings: OutputSettings | None = None,
+    generated_at: datetime | None = None,
+) -> list[Path]:
+    """Write every output of ``warehouse`` into ``reports_dir``; returns the paths written (final places).
+
+    ``vintage`` is the release date (YYYY-MM-DD) when called by ``bisa-sdg release``; without it the outputs
+    say 'unreleased run <run_id>'. ``settings.timings`` receives the seconds each step took.
+    """
+    settings = settings or OutputSettings()
+    timings = settings.timings
+    started = t = time.perf_counter()
+    reports_dir = Path(reports_dir)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    snapshot = read_snapshot(Path(warehouse))
+    t = _timed(timings, "read_warehouse", t)
+    staging = Path(tempfile.mkdtemp(prefix=".outputs-", dir=reports_dir))
+    try:
+        written: list[Path] = []
+        (staging / "sdmx").mkdir()  # even when empty: stale files of an earlier run must not stay beside these
+        try:
+            written += _write_sdmx(snapshot, staging / "sdmx", vintage, settings)
+        except Exception as exc:
+            raise OutputError(f"SDMX output refused, nothing was replaced in {reports_dir}:\n{exc}") from exc
+        t = _timed(timings, "sdmx", t)
+        written += extracts.write_extracts(snapshot, staging / "extracts", vintage=vintage)
+        t = _timed(timings, "extracts", t)
+        titles = report.Titles.load(
+            snapshot,
+            list(report.load_labels()["languages"]),
+            indicators_path=settings.indicators_path,
+            series_names_path=settings.series_names_path,
+        )
+        written += opensdg.write_opensdg(snapshot, staging / "opensdg", vintage=vintage, titles=titles)
+        t = _timed(timings, "opensdg", t)
+        written.append(
+            report.render_report(
+                snapshot,
+                staging / REPORT_NAME,
+                vintage=vintage,
+                indicators_path=settings.indicators_path,
+                boundaries_dir=settings.boundaries_dir,
+                series_names_path=settings.series_names_path,
+                generated_at=generated_at,
+                default_language=settings.default_language,
+                titles=titles,
+            )
+        )
+        t = _timed(timings, "report", t)
+        manifest = _manifest(snapshot, staging, written, vintage, generated_at)
+        (staging / OUTPUTS_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _install(staging, reports_dir)
+        _timed(timings, "install", t)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    log.info("outputs written to %s in %.2f s (%s)", reports_dir, timings["total"], timings)
+    final = [reports_dir / p.relative_to(staging) for p in written] + [reports_dir / OUTPUTS_MANIFEST]
+    return final
+
+
+def _manifest(
+    snapshot: Snapshot, staging: Path, written: list[Path], vintage: str | None, generated_at: datetime | None
+) -> dict[str, Any]:
+    return {
+        "release": vintage,
+        "label": snapshot.label(vintage),
+        "run_id": snapshot.run.run_id,
+        "code_version": snapshot.run.code_version,
+        "generated_at": (generated_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
+        "files": {
+            str(p.relative_to(staging)): {"sha256": sha256_of(p), "bytes": p.stat().st_size}
+            for p in sorted(written)
+        },
+    }
