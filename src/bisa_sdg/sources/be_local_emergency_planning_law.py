@@ -1,0 +1,33 @@
+"""Belgian legal basis of municipal emergency planning (PGUI/ANIP), with the derived 11.b.2 count for the region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bisa_sdg.catalog import Source
+from bisa_sdg.parsing import normalise_refnis
+from bisa_sdg.profile import RegionProfile
+from bisa_sdg.sources import read_csv_as_text
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    (item,) = source.files
+    text = read_csv_as_text(raw_dir / item.path, item.path)
+    value = text["value"].str.strip()
+    return pd.DataFrame(
+        {
+            "_file": text["_file"],
+            "_line": text["_line"],
+            "topic": text["topic"].str.strip(),
+            "ref_area": text["ref_area"].map(normalise_refnis),
+            "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
+            # Most rows quote a legal text; only the derived count is a number.
+            "value_text": value,
+            "value_number": pd.to_numeric(value.where(value.str.fullmatch(r"\d+(?:\.\d+)?")), errors="coerce"),
+            "unit_or_status": text["unit_or_status"],
+            "source_url": text["source"],
+            "note": text["note"],
+        }
+    )

@@ -1,0 +1,33 @@
+"""Federal Planning Bureau (indicators.be) municipal waste by region, pre-2020 definition, 1995–2018."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bisa_sdg.catalog import Source
+from bisa_sdg.parsing import normalise_refnis
+from bisa_sdg.profile import RegionProfile
+from bisa_sdg.sources import read_csv_as_text
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    (item,) = source.files
+    text = read_csv_as_text(raw_dir / item.path, item.path)
+    return pd.DataFrame(
+        {
+            "_file": text["_file"],
+            "_line": text["_line"],
+            "measure": text["indicator"].str.strip(),
+            "ref_area": text["ref_area"].map(normalise_refnis),
+            "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
+            "value": pd.to_numeric(text["value"], errors="coerce"),
+            "value_raw": text["value"],
+            "unit": text["unit"],
+            "definition": text["definition"],
+            # Which column years were proven (by the page's growth rates) and which were inferred.
+            "year_mapping": text["year_mapping"].str.strip(),
+            "source_url": text["source"],
+        }
+    )

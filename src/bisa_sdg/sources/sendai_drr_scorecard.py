@@ -1,0 +1,28 @@
+"""Scores of a disaster risk reduction strategy on the ten Sendai key elements (SDG 11.b.1).
+
+A drop-in input (see ``bisa_sdg.dropin``): the layout is documented in data/raw/sendai_drr_scorecard/README.md; with no file
+the reader returns an empty frame with these columns and the indicator's SQL model writes no row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bisa_sdg.catalog import Source
+from bisa_sdg.dropin import read_dropin
+from bisa_sdg.profile import RegionProfile
+
+COLUMNS = {
+    "ref_area": "string",
+    "time_period": "int",
+    "strategy_id": "string",
+    "strategy_title": "string",
+    "key_element": "int",
+    "score": "float",
+}
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    return read_dropin(source, raw_dir, COLUMNS)
