@@ -1,0 +1,117 @@
+"""curated.progress: each series assessed against each target that applies to the area, by four methods.
+
+The progress methods are Python (``bisa_sdg.progress``), so this table is a Python model; the choices the
+table makes are documented in ``bisa_sdg.progress_table`` and in the column comments below.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from bisa_sdg import warehouse as wh
+from bisa_sdg.progress_table import (
+    DEFAULT_BASE_YEAR,
+    HEADLINE_DIRECTION_METHOD,
+    HEADLINE_METHOD,
+    REASON_LABELS,
+    progress_frame,
+)
+
+DEFINES = ("curated.progress",)
+DEPENDS_ON = (
+    "curated.indicator_values",
+    "meta.targets",
+    "meta.profile_areas",
+    "meta.indicator_registry_series",
+)
+
+TABLE_COMMENT = (
+    "How each area is doing against the global agendas: every series (totals) × area × target that applies "
+    "to the area × progress method (UNSD 2023 anticipated value, UNSD 2022 progress chart, Eurostat with 5- "
+    "and 15-year windows, Open SDG). Targets from config/targets.md; methods in docs and bisa_sdg.progress. "
+    "Targets with applies_to 'all' are assessed for the region and its municipalities, EU, Member-State "
+    "and regional targets for the region only. One row per target × area is marked headline. Rows that "
+    "cannot be assessed say why (reason_code, reason): no gap is silent."
+)
+
+COLUMN_COMMENTS: dict[str, str] = {
+    "ref_area": "Area code (REFNIS); see curated.areas",
+    "area_level": "'region' or 'municipality' (meta.profile_areas)",
+    "indicator_id": "Indicator of the series: UN number ('11.6.2') or EU SDG code ('sdg_11_40')",
+    "series": "Series code as in curated.indicator_values (UN SERIES or own/EU code)",
+    "unit_measure": "Unit of the observations (SDMX UNIT_MEASURE); NULL when the series has no value at all",
+    "target_id": "Target of config/targets.csv (meta.targets); NULL for a series without any target, "
+    "assessed only for its direction (from the indicator registry)",
+    "agenda": "Who set the target (targets.csv agenda code; meta.agenda_groups groups them for the scorecard)",
+    "kind": "How binding the target is: legal_limit, legal_target, guideline, political_target, commitment",
+    "applies_to": "Whom the target binds: all, eu, member_state, region (config/targets.md); decides the areas",
+    "target_type": "'numeric' (a target value or a relative change), 'direction' (a commitment without a "
+    "number: only the direction of the trend is assessed) or 'none' (no target row; registry direction)",
+    "direction": "Desired direction: increase or decrease; NULL when neither the target nor the registry says",
+    "direction_source": "Where the direction comes from: 'target' (targets.csv) or 'registry' (config/indicators.yaml)",
+    "target_value": "The absolute target T in the unit of the series; for a relative target, base value × "
+    "(1 + target_relative_change); NULL for commitments and for relative targets that cannot be resolved",
+    "target_relative_change": "Relative target as a fraction of the target's base-year value (-0.5 = -50 %); NULL otherwise",
+    "target_base_year": "Reference year of a relative target (targets.csv base_year)",
+    "target_base_value": "The series' value in target_base_year, from which target_value is resolved",
+    "target_year": "Year the target is due (targets.csv); NULL for commitments without a year. Methods use "
+    "2030 when it is NULL and do not use observations after it",
+    "method": "Progress method: unsd-2023, unsd-2022, eurostat or open-sdg",
+    "eurostat_window": "Eurostat window in years (5 or 15): the base is the latest year minus the window; NULL for other methods",
+    "method_version": "The source edition the method follows, with the standing of its thresholds (UNVERIFIED where so)",
+    "headline": f"True on the one row per target × area the scorecard uses: {HEADLINE_METHOD} for numeric "
+    f"targets; for targets without a number the UN no-target rule of {HEADLINE_DIRECTION_METHOD}",
+    "base_year": f"Base year b of the trend: {DEFAULT_BASE_YEAR} (first later year with data), the target's "
+    "base year for relative targets, the window start for eurostat",
+    "base_value": "Value in base_year",
+    "latest_year": "Latest year t used (not after target_year when there is a numeric target)",
+    "latest_value": "Value in latest_year",
+    "n_obs": "Number of observations looked at (base to latest year, or all there were when none could be used)",
+    "obs_years": "The years looked at, as a JSON list",
+    "obs_values": "The values looked at, as a JSON list in the order of obs_years",
+    "cagr": "Compound annual growth rate from base to latest year: (v_t / v_b)^(1/(t-b)) - 1",
+    "cagr_required": "CAGR needed from base value to target value by the target year (unsd-2022, eurostat, open-sdg)",
+    "projected_value": "unsd-2023: latest value extrapolated to the target year at the observed CAGR",
+    "ratio": "unsd-2023: P, share of the required base-to-target change the trend achieves by the target year; "
+    "other methods: actual / required CAGR (signed by the desired direction); NULL without a numeric target",
+    "score": "open-sdg only: the sdg-build score from -5 to +5 (5 when the target is met)",
+    "category": "Progress class of the method (codes in bisa_sdg.progress.CATEGORIES, e.g. target_met, on_track, "
+    "moderate_progress, regression); insufficient_data or no_target when no class could be given",
+    "assessed": "True when a progress class was given",
+    "reason_code": "Why no class was given: " + ", ".join(REASON_LABELS) + "; NULL when assessed",
+    "reason_label": "reason_code in a few words, as the scorecard prints it",
+    "reason": "Why no class was given, in a sentence",
+    "note": "Caveats of a class that was given (observations after the target year ignored, zero target …)",
+    "synthetic": "True when any observation of the series in this area rests on invented sample data",
+}
+
+
+def registry_directions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Series → desired direction from the indicator registry, when its tables carry a direction column."""
+    columns = {
+        (table, column)
+        for table, column in con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'meta' "
+            "and table_name in ('indicator_registry_series', 'indicator_registry') and column_name = 'direction'"
+        ).fetchall()
+    }
+    if ("indicator_registry_series", "direction") in columns:  # per series, when the registry says so
+        rows = con.execute("select series, direction from meta.indicator_registry_series").fetchall()
+    elif ("indicator_registry", "direction") in columns:  # else per indicator, for each of its series
+        rows = con.execute(
+            "select s.series, r.direction from meta.indicator_registry_series as s "
+            "join meta.indicator_registry as r using (indicator_id)"
+        ).fetchall()
+    else:
+        rows = []
+    return {str(series): str(direction) for series, direction in rows if direction in ("increase", "decrease")}
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """Read the indicator values, targets and areas, assess, write curated.progress with its comments."""
+    values = con.execute("select * from curated.indicator_values").df()
+    targets = con.execute("select * from meta.targets").df()
+    areas = con.execute("select ref_area, level from meta.profile_areas").df()
+    frame = progress_frame(values, targets, areas, registry_directions(con))
+    wh.load_frame(con, "curated", "progress", frame)
+    wh.comment_on(con, "curated.progress", TABLE_COMMENT, COLUMN_COMMENTS)

@@ -1,0 +1,382 @@
+"""The rows of ``curated.progress``: every series × area × applicable target × method, as a pure function.
+
+Why a separate module: the choices below (which areas a target applies to, which base year, which row is the
+headline) are the statistics of the table and are tested on hand-made frames; the model in
+``bisa_sdg.models.progress_model`` only reads the warehouse, calls :func:`progress_frame` and writes the result.
+
+Choices (each written down so it can be argued with):
+
+* Observations: the totals of a series (every breakdown '_T') in ``curated.indicator_values``, per indicator,
+  series, unit and area. Breakdowns (sex, age …) are not assessed.
+* Which areas a target applies to (``applies_to`` in config/targets.md): ``all`` (WHO guidelines, air-quality
+  limit values, UN and New Urban Agenda commitments) holds for any place, so it is assessed for the region
+  and for each municipality; ``eu`` and ``member_state`` targets are set for the EU or Belgium as a whole and
+  ``region`` targets for the region: they are assessed for the region only, as a benchmark, never as an
+  obligation of a municipality. A target is always reported for the region (as not assessable, ``no_data``,
+  when the series has no value there) and for the municipalities when the series is produced for
+  municipalities, so a missing municipality shows as ``no_data`` rather than vanishing.
+* Base year: 2015 (the SDG baseline, METHODS.md) for absolute targets and commitments; the target's own base
+  year for relative targets (−50 % vs 2019 is measured from 2019, as in tests/test_targets.py). Eurostat uses
+  its 5- and 15-year windows whatever the target.
+* Relative targets are resolved with ``targets.resolve_target_value`` from the series' value in the target's
+  base year; when the catalog gives no base year or the series has no value then, the row says so
+  (``target_unresolved``) instead of guessing.
+* Commitments without a number are assessed for their direction only: every method's no-target rule
+  (unsd-2023 has none and says ``no_target``).
+* Series without any target row are assessed only when the indicator registry gives a desired direction,
+  and only by the methods that have a no-target rule.
+* Headline: one row per target × area is marked ``headline`` for the scorecard: ``unsd-2023`` (UN anticipated
+  value) for targets with a number, and for targets without a number the UN's own no-target rule, the
+  ``unsd-2022`` CAGR classes, because the 2023+ method has no no-target rule.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pandas as pd
+
+from bisa_sdg.contract import BREAKDOWN_COLUMNS
+from bisa_sdg.progress import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
+from bisa_sdg.targets import resolve_target_value
+
+# (method, eurostat window) pairs, in the order rows are written.
+VARIANTS: tuple[tuple[str, int | None], ...] = (
+    ("unsd-2023", None),
+    ("unsd-2022", None),
+    ("eurostat", 5),
+    ("eurostat", 15),
+    ("open-sdg", None),
+)
+# Methods with a rule for series without a numeric target (progress.assess gives a class without one).
+NO_TARGET_VARIANTS: tuple[tuple[str, int | None], ...] = tuple(v for v in VARIANTS if v[0] != "unsd-2023")
+HEADLINE_METHOD = "unsd-2023"
+HEADLINE_DIRECTION_METHOD = "unsd-2022"
+DEFAULT_BASE_YEAR = 2015
+DEFAULT_TARGET_YEAR = 2030
+AREA_WIDE_APPLIES_TO = ("all",)
+
+# Why a row has no class, as a code the scorecard counts and a few words it prints.
+REASON_LABELS: dict[str, str] = {
+    "no_data": "no data",
+    "one_observation": "one data point",
+    "no_base_observation": "no data point from the base year on",
+    "no_usable_observation": "no data point up to the target year",
+    "undefined_growth": "growth rate undefined (zero or negative values)",
+    "target_unresolved": "target value cannot be resolved",
+    "no_direction": "no desired direction",
+    "no_numeric_target": "method needs a numeric target",
+    "other": "other reason (see reason)",
+}
+
+COLUMNS: dict[str, str] = {
+    "ref_area": "string",
+    "area_level": "string",
+    "indicator_id": "string",
+    "series": "string",
+    "unit_measure": "string",
+    "target_id": "string",
+    "agenda": "string",
+    "kind": "string",
+    "applies_to": "string",
+    "target_type": "string",
+    "direction": "string",
+    "direction_source": "string",
+    "target_value": "float64",
+    "target_relative_change": "float64",
+    "target_base_year": "Int64",
+    "target_base_value": "float64",
+    "target_year": "Int64",
+    "method": "string",
+    "eurostat_window": "Int64",
+    "method_version": "string",
+    "headline": "boolean",
+    "base_year": "Int64",
+    "base_value": "float64",
+    "latest_year": "Int64",
+    "latest_value": "float64",
+    "n_obs": "Int64",
+    "obs_years": "string",
+    "obs_values": "string",
+    "cagr": "float64",
+    "cagr_required": "float64",
+    "projected_value": "float64",
+    "ratio": "float64",
+    "score": "float64",
+    "category": "string",
+    "assessed": "boolean",
+    "reason_code": "string",
+    "reason_label": "string",
+    "reason": "string",
+    "note": "string",
+    "synthetic": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class _Series:
+    """The totals of one series in one area: year → value, and whether any value rests on invented data."""
+
+    observations: dict[int, float]
+    synthetic: bool
+
+
+def progress_frame(
+    values: pd.DataFrame,
+    targets: pd.DataFrame,
+    areas: pd.DataFrame,
+    directions: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """All assessments as a frame with :data:`COLUMNS`, sorted (headline rows first within a series × area).
+
+    ``values``: curated.indicator_values; ``targets``: meta.targets (targets.load_targets); ``areas``:
+    meta.profile_areas (ref_area, level); ``directions``: series code → desired direction from the registry.
+    """
+    directions = dict(directions or {})
+    level = dict(zip(areas["ref_area"].astype(str), areas["level"].astype(str), strict=True))
+    region = [code for code, lvl in level.items() if lvl == "region"]
+    municipalities = sorted(code for code, lvl in level.items() if lvl == "municipality")
+    grouped = _grouped(values)
+
+    keys_by_series: dict[str, list[tuple[str, str, str | None]]] = {}
+    for indicator_id, series, unit, _area in grouped:
+        key = (indicator_id, series, unit)
+        if key not in keys_by_series.setdefault(series, []):
+            keys_by_series[series].append(key)
+
+    rows: list[dict[str, Any]] = []
+    for target in targets.sort_values("target_id").to_dict("records"):
+        series = str(target["series"])
+        keys = keys_by_series.get(series) or [(str(target["indicator_id"]), series, None)]
+        for key in keys:
+            produced_for = {area for (i, s, u, area) in grouped if (i, s, u) == key}
+            scope = list(region)
+            if target["applies_to"] in AREA_WIDE_APPLIES_TO and produced_for & set(municipalities):
+                scope += municipalities
+            for area in scope:
+                data = grouped.get((*key, area))
+                rows += _target_rows(target, key, area, level.get(area), data, directions)
+
+    targeted = set(targets["series"].astype(str))
+    for (indicator_id, series, unit, area), data in sorted(grouped.items(), key=lambda item: item[0]):
+        if area not in level or series in targeted or directions.get(series) not in ("increase", "decrease"):
+            continue
+        for method, window in NO_TARGET_VARIANTS:
+            result = assess(
+                data.observations,
+                target=None,
+                direction=cast(Direction, directions[series]),
+                method=method,
+                base_year=DEFAULT_BASE_YEAR,
+                window=window,
+            )
+            row = _base_row((indicator_id, series, unit), area, level.get(area), data)
+            row.update(
+                target_type="none",
+                direction=directions[series],
+                direction_source="registry",
+                headline=method == HEADLINE_DIRECTION_METHOD,
+            )
+            rows.append(_with_result(row, result))
+
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame = frame.astype(COLUMNS)
+    method_order = {m: i for i, m in enumerate(METHODS)}
+    frame["_m"] = frame["method"].map(method_order)
+    frame = frame.sort_values(
+        ["series", "ref_area", "headline", "target_id", "_m", "eurostat_window", "indicator_id"],
+        ascending=[True, True, False, True, True, True, True],
+        na_position="first",
+        kind="stable",
+    )
+    return frame.drop(columns="_m").reset_index(drop=True)
+
+
+# ---- helpers --------------------------------------------------------------------------------------------
+
+
+def _grouped(values: pd.DataFrame) -> dict[tuple[str, str, str, str], _Series]:
+    """Totals (every breakdown '_T') per (indicator_id, series, unit_measure, ref_area)."""
+    if values.empty:
+        return {}
+    totals = values
+    for column in BREAKDOWN_COLUMNS:
+        if column in totals.columns:
+            totals = totals[totals[column].astype(str) == "_T"]
+    totals = totals[pd.to_numeric(totals["obs_value"], errors="coerce").notna()]
+    out: dict[tuple[str, str, str, str], _Series] = {}
+    for key, group in totals.groupby(["indicator_id", "series", "unit_measure", "ref_area"], sort=True):
+        years = group["time_period"].astype(int)
+        if years.duplicated().any():
+            raise ValueError(f"curated.indicator_values: several totals for one year in {key}")
+        synthetic = bool(group["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in group else False
+        out[tuple(str(k) for k in key)] = _Series(
+            observations=dict(zip(years.tolist(), group["obs_value"].astype(float).tolist(), strict=True)),
+            synthetic=synthetic,
+        )
+    return out
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _year(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def _base_row(key: tuple[str, str, str | None], area: str, area_level: str | None, data: _Series | None) -> dict:
+    indicator_id, series, unit = key
+    return {
+        "ref_area": area,
+        "area_level": area_level,
+        "indicator_id": indicator_id,
+        "series": series,
+        "unit_measure": unit,
+        "synthetic": data.synthetic if data is not None else False,
+    }
+
+
+def _target_rows(
+    target: Mapping[str, Any],
+    key: tuple[str, str, str | None],
+    area: str,
+    area_level: str | None,
+    data: _Series | None,
+    directions: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """The five method rows of one target in one area."""
+    value = _number(target.get("target_value"))
+    change = _number(target.get("target_relative_change"))
+    numeric = value is not None or change is not None
+    target_base_year = _year(target.get("base_year"))
+    target_year = _year(target.get("target_year"))
+    direction = str(target.get("direction") or "")
+    direction_source = "target"
+    if direction not in ("increase", "decrease") and directions.get(key[1]) in ("increase", "decrease"):
+        direction, direction_source = directions[key[1]], "registry"
+    common = _base_row(key, area, area_level, data)
+    common.update(
+        target_id=target["target_id"],
+        agenda=target["agenda"],
+        kind=target["kind"],
+        applies_to=target["applies_to"],
+        target_type="numeric" if numeric else "direction",
+        direction=direction or None,
+        direction_source=direction_source if direction else None,
+        target_relative_change=change,
+        target_base_year=target_base_year,
+        target_year=target_year,
+    )
+    headline_method = HEADLINE_METHOD if numeric else HEADLINE_DIRECTION_METHOD
+    observations = data.observations if data is not None else {}
+
+    resolved: float | None = None
+    unresolved: str | None = None
+    if numeric:
+        base_value = observations.get(target_base_year) if target_base_year is not None else None
+        common["target_base_value"] = base_value
+        try:
+            resolved = resolve_target_value(dict(target), base_value)
+        except ValueError as exc:
+            unresolved = str(exc)
+    common["target_value"] = resolved
+
+    rows = []
+    for method, window in VARIANTS:
+        row = dict(common, method=method, eurostat_window=window, headline=method == headline_method)
+        if not observations:
+            reason = "no observation of the series for this area"
+            rows.append(_not_assessed(row, method, "no_data", reason, observations))
+        elif direction not in ("increase", "decrease"):
+            reason = "neither the target row nor the indicator registry gives a desired direction"
+            rows.append(_not_assessed(row, method, "no_direction", reason, observations))
+        elif unresolved is not None:
+            rows.append(_not_assessed(row, method, "target_unresolved", unresolved, observations))
+        else:
+            base_year = target_base_year if change is not None and target_base_year else DEFAULT_BASE_YEAR
+            result = assess(
+                observations,
+                target=resolved,
+                target_year=target_year or DEFAULT_TARGET_YEAR,
+                direction=cast(Direction, direction),
+                method=method,
+                base_year=base_year,
+                window=window,
+            )
+            rows.append(_with_result(row, result))
+    return rows
+
+
+def _not_assessed(
+    row: dict[str, Any], method: str, code: str, reason: str, observations: Mapping[int, float]
+) -> dict[str, Any]:
+    """A row without a class, with the observations that were there (so a reader sees what was missing)."""
+    years = sorted(observations)
+    return dict(
+        row,
+        method_version=METHOD_VERSIONS[method],
+        category=INSUFFICIENT,
+        assessed=False,
+        reason_code=code,
+        reason_label=REASON_LABELS[code],
+        reason=reason,
+        n_obs=len(years),
+        obs_years=json.dumps(years),
+        obs_values=json.dumps([observations[y] for y in years]),
+    )
+
+
+def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
+    code = _reason_code(result.reason) if not result.assessed else None
+    return dict(
+        row,
+        method=result.method,
+        eurostat_window=result.window,
+        method_version=result.method_version,
+        base_year=result.base_year,
+        base_value=result.base_value,
+        latest_year=result.latest_year,
+        latest_value=result.latest_value,
+        n_obs=len(result.years),
+        obs_years=json.dumps(list(result.years)),
+        obs_values=json.dumps(list(result.values)),
+        cagr=result.cagr,
+        cagr_required=result.cagr_required,
+        projected_value=result.projected_value,
+        ratio=result.ratio,
+        score=result.score,
+        category=result.category,
+        assessed=result.assessed,
+        reason_code=code,
+        reason_label=REASON_LABELS[code] if code else None,
+        reason=result.reason,
+        note=result.note,
+    )
+
+
+def _reason_code(reason: str | None) -> str:
+    """Group progress.assess's reasons (plain sentences) into the codes the scorecard counts."""
+    text = (reason or "").lower()
+    if text.startswith("only one usable observation"):
+        return "one_observation"
+    if text.startswith("no observation from the base year"):
+        return "no_base_observation"
+    if text.startswith("no usable observation"):
+        return "no_usable_observation"
+    if any(word in text for word in ("base value is zero", "sign change", "negative values", "negative target")):
+        return "undefined_growth"
+    if "needs a numerical target" in text:
+        return "no_numeric_target"
+    return "other"

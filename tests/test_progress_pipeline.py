@@ -1,0 +1,101 @@
+"""A full build of the shipped sample with the pipeline functions (no Prefect): curated.progress and
+curated.agenda_scorecard answer for every target of config/targets.csv, and curated.benchmarks is filled."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from bisa_sdg import pipeline as p
+from bisa_sdg import warehouse as wh
+from bisa_sdg.assessment_meta import AGENDA_GROUPS
+from bisa_sdg.progress import CATEGORIES
+from bisa_sdg.progress_table import VARIANTS
+from bisa_sdg.targets import load_targets
+
+pytestmark = pytest.mark.slow
+
+REGION = "04000"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from tests.conftest import copy_sample
+
+    project = copy_sample(tmp_path_factory.mktemp("progress"))
+    config = p.PipelineConfig(
+        raw_dir=project / "data/raw",
+        warehouse=project / "curated/bisa_sdg.duckdb",
+        reports_dir=project / "reports",
+        profile_path=project / "config/profiles/brussels.yaml",
+        schemas_dir=project / "schemas",
+    )
+    catalog, profile = p.load_configuration(config)
+    ingested = p.Ingested(frames={}, file_hashes={})
+    for source in catalog.sources:
+        frame, hashes, _ = p.ingest_source(source, config, profile)
+        ingested.frames[source.id] = frame
+        ingested.file_hashes.update(hashes)
+    issues = p.validate_sources(ingested.frames, config, catalog, profile)
+    p.raise_on_errors(issues)
+    path, _ = p.build_warehouse(ingested, issues, config, catalog, profile, p.new_run(config, profile))
+    wh.publish(path, config.warehouse)
+    con = duckdb.connect(str(config.warehouse), read_only=True)
+    yield con, load_targets(config.targets_file(profile))
+    con.close()
+
+
+def test_every_target_is_assessed_for_the_region_by_every_method(built):
+    con, targets = built
+    rows = con.execute(
+        "select target_id, method, eurostat_window, headline, category from curated.progress "
+        "where ref_area = ? and target_id is not null",
+        [REGION],
+    ).df()
+    assert set(rows["target_id"]) == set(targets["target_id"])
+    per_target = rows.groupby("target_id").agg(n=("method", "size"), headline=("headline", "sum"))
+    assert (per_target["n"] == len(VARIANTS)).all() and (per_target["headline"] == 1).all()
+    for rec in rows.to_dict("records"):
+        assert rec["category"] in CATEGORIES[rec["method"]], rec
+
+
+def test_scorecard_has_a_readable_row_per_agenda_for_the_region(built):
+    con, targets = built
+    card = con.execute("select * from curated.agenda_scorecard where ref_area = ?", [REGION]).df()
+    assert list(card["agenda_group"]) == [g.code for g in AGENDA_GROUPS]
+    assert card["n_targets"].sum() == len(targets)
+    counted = (
+        card[["n_target_met", "n_on_track", "n_moderate_progress", "n_marginal_progress", "n_stagnation",
+              "n_regression", "n_numeric_not_assessable"]].sum(axis=1)
+    )
+    assert (counted == card["n_numeric"]).all()
+    assert (card["n_numeric"] + card["n_direction"] == card["n_targets"]).all()
+    assert card["headline"].str.endswith(".").all() and card["headline"].str.len().gt(40).all()
+    # every indicator that carries a target is named in its agenda's row
+    named = {i.strip() for text in card["indicators"] for i in text.split(",")}
+    assert named == set(targets["indicator_id"])
+
+
+def test_no2_has_a_trend_against_who_and_the_eu_limit(built):
+    # The shipped sample has region NO2 from 2015 on: both air-quality targets get a class, not a gap.
+    con, _ = built
+    rows = dict(
+        con.execute(
+            "select target_id, category from curated.progress where ref_area = ? and headline "
+            "and target_id in ('who_aqg2021_no2_annual', 'eu_aaqd2024_no2_annual')",
+            [REGION],
+        ).fetchall()
+    )
+    assert set(rows) == {"who_aqg2021_no2_annual", "eu_aaqd2024_no2_annual"}
+    assert all(category != "insufficient_data" for category in rows.values())
+
+
+def test_benchmarks_and_documentation(built):
+    con, _ = built
+    bench = con.execute("select * from curated.benchmarks").df()
+    assert set(bench["benchmark"]) == {"sdsn_sdr2025", "sdsn_eu_cities_2019"}
+    brussels = bench[bench["benchmark"] == "sdsn_eu_cities_2019"]
+    assert set(brussels["area_overall_rank"]) == {25} and set(brussels["peers_ranked"]) == {45}
+    placed = bench[bench["region_value"].notna() & (bench["benchmark"] == "sdsn_sdr2025")]
+    assert not placed.empty and placed["region_band"].isin(["green", "yellow", "orange", "red"]).all()
+    assert wh.undocumented(con) == []

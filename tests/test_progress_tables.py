@@ -1,0 +1,380 @@
+"""curated.progress (a Python model) and curated.agenda_scorecard (SQL reading it), on hand-made tables with
+hand-worked numbers; and the model runner that orders Python and SQL models together."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from bisa_sdg import warehouse as wh
+from bisa_sdg.assessment_meta import AGENDA_GROUPS, agenda_groups_frame, region_targets
+from bisa_sdg.contract import BREAKDOWN_COLUMNS
+from bisa_sdg.targets import AGENDAS, TARGET_COLUMNS
+from tests.sqlmodels import load, new_warehouse, run_models
+
+REGION, MUN_A, MUN_B = "04000", "21001", "21002"
+
+# ---- the model runner ------------------------------------------------------------------------------------
+
+
+def test_progress_is_a_python_model_ordered_between_the_sql_models():
+    models = wh.discover_models()
+    by_name = {m.name: m for m in models}
+    progress = by_name["curated.progress"]
+    assert progress.language == "python" and progress.path == "models/progress_model.py"
+    assert {"curated.indicator_values", "meta.targets"} <= progress.depends_on
+    order = [m.name for m in wh.order_models(models)]
+    assert order.index("curated.indicator_values") < order.index("curated.progress")
+    assert order.index("curated.progress") < order.index("curated.agenda_scorecard")
+
+
+def write_models(root: Path, python_source: str) -> tuple[Path, Path]:
+    sql, py = root / "sql", root / "models"
+    sql.mkdir()
+    py.mkdir()
+    (sql / "summary.sql").write_text(
+        "create or replace table curated.summary as select sum(x) as total from core.numbers;\n", encoding="utf-8"
+    )
+    (sql / "seed.sql").write_text(
+        "create or replace table staging.seed as select unnest([1, 2, 3]) as x;\n", encoding="utf-8"
+    )
+    (py / "numbers.py").write_text(textwrap.dedent(python_source), encoding="utf-8")
+    return sql, py
+
+
+NUMBERS_MODEL = """
+    DEFINES = ("core.numbers",)
+    DEPENDS_ON = ("staging.seed",)
+
+    def build(con):
+        con.execute("create or replace table core.numbers as select x * 10 as x from staging.seed")
+"""
+
+
+def test_a_sql_model_reading_a_python_model_runs_after_it(tmp_path):
+    # seed.sql (SQL) → numbers.py (Python, reads the seed) → summary.sql (SQL, reads the Python table):
+    # file names sort the other way round, so only the dependency graph can get this right.
+    sql, py = write_models(tmp_path, NUMBERS_MODEL)
+    models = wh.discover_models(sql, py)
+    con = new_warehouse()
+    records = wh.run_models(con, models)
+    assert [r["model"] for r in records] == ["staging.seed", "core.numbers", "curated.summary"]
+    assert records[1]["path"] == "models/numbers.py" and records[1]["rows"] == 3
+    assert con.execute("select total from curated.summary").fetchone() == (60,)
+
+
+def test_with_a_sql_root_only_sql_models_are_found(tmp_path):
+    sql, _ = write_models(tmp_path, NUMBERS_MODEL)
+    assert {m.language for m in wh.discover_models(sql)} == {"sql"}
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('DEFINES = ("core.numbers",)\n', "must define build"),
+        ('DEFINES = ("nowhere.numbers",)\ndef build(con):\n    pass\n', "known schema"),
+        ('DEFINES = "core.numbers"\ndef build(con):\n    pass\n', "must be a tuple"),
+        ("def build(con):\n    pass\n", "must declare DEFINES"),
+    ],
+)
+def test_a_malformed_python_model_is_refused_with_its_file(tmp_path, source, message):
+    sql, py = write_models(tmp_path, source)
+    with pytest.raises(wh.ModelError, match=message) as err:
+        wh.discover_models(sql, py)
+    assert "numbers.py" in str(err.value)
+
+
+def test_a_failing_or_silent_python_model_names_its_file(tmp_path):
+    sql, py = write_models(tmp_path, 'DEFINES = ("core.numbers",)\ndef build(con):\n    raise KeyError("x")\n')
+    with pytest.raises(wh.ModelError, match=r"Python model models/numbers.py failed: KeyError"):
+        wh.run_models(new_warehouse(), wh.discover_models(sql, py))
+    (py / "numbers.py").write_text('DEFINES = ("core.numbers",)\ndef build(con):\n    pass\n', encoding="utf-8")
+    with pytest.raises(wh.ModelError, match=r"models/numbers.py did not create core.numbers"):
+        wh.run_models(new_warehouse(), wh.discover_models(sql, py))
+
+
+# ---- hand-made warehouse ---------------------------------------------------------------------------------
+
+CITE = '"hand-made test row, https://example.org"'
+
+
+def target_csv(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "targets.csv"
+    path.write_text("\n".join([",".join(TARGET_COLUMNS), *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def iv(series: str, indicator_id: str, area: str, year: int, value: float, unit: str = "GPERM3", **breakdowns):
+    """One row of curated.indicator_values (totals unless a breakdown is given)."""
+    row = {
+        "indicator_id": indicator_id, "series": series, "ref_area": area, "time_period": year,
+        "obs_value": value, "unit_measure": unit, "synthetic": False,
+    }
+    row.update({column: breakdowns.get(column, "_T") for column in BREAKDOWN_COLUMNS})
+    return row
+
+
+def warehouse_with(tmp_path: Path, values: list[dict], targets: list[str], registry: list[dict] | None = None):
+    con = new_warehouse()
+    load(con, "meta.profile_areas", [
+        {"ref_area": REGION, "level": "region"},
+        {"ref_area": MUN_A, "level": "municipality"},
+        {"ref_area": MUN_B, "level": "municipality"},
+    ])
+    load(con, "curated.indicator_values", values)
+    wh.load_frame(con, "meta", "targets", region_targets(target_csv(tmp_path, *targets)))
+    wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame())
+    if registry is not None:
+        load(con, "meta.indicator_registry_series", registry)
+    run_models(con, "curated.progress", "curated.agenda_scorecard")
+    return con
+
+
+def undocumented_own(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Undocumented objects of the tables under test (the hand-made inputs carry no comments)."""
+    return [n for n in wh.undocumented(con) if n.startswith(("curated.progress", "curated.agenda_scorecard"))]
+
+
+def progress(con: duckdb.DuckDBPyConnection, **where: str) -> pd.DataFrame:
+    frame = con.execute("select * from curated.progress").df()
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    return frame.reset_index(drop=True)
+
+
+def one(frame: pd.DataFrame, **where) -> dict:
+    for column, value in where.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, where
+    return frame.iloc[0].to_dict()
+
+
+WHO_PM25 = f"who_pm25,who,11.6.2,EN_ATM_PM25,5,,2030,,decrease,guideline,all,{CITE},"
+PM25_REGION = [iv("EN_ATM_PM25", "11.6.2", REGION, 2015, 20.0), iv("EN_ATM_PM25", "11.6.2", REGION, 2020, 15.0)]
+
+
+def test_pm25_against_the_who_guideline_by_every_method(tmp_path):
+    # PM2.5 20 → 15 µg/m³ over 2015–2020, WHO guideline 5 by 2030, a decrease desired:
+    #   CAGR = (15/20)^(1/5) − 1 = 0.75^0.2 − 1 = −0.0559125
+    #   unsd-2023: v_2030 = 15·(1 − 0.0559125)^10 = 15·0.75^2 = 8.4375; P = (8.4375 − 20)/(5 − 20) = 0.770833
+    #              → 0.5 ≤ P < 0.95: moderate_progress
+    #   required CAGR = (5/20)^(1/15) − 1 = e^(ln 0.25 / 15) − 1 = e^−0.0924196 − 1 = −0.0882775
+    #   ratio = −1·(−0.0559125)/0.0882775 = 0.633372
+    #   unsd-2022: 0.5 ≤ CR < 0.95 → fair_progress; eurostat (5 and 15 years; base 2015 either way, the first
+    #   year with data from the window start): 0.6 ≤ r < 0.95 → moderate_progress; open-sdg: moderate_progress
+    #   with score 50/7·0.633372 − 30/7 = 4.524084 − 4.285714 = 0.238370
+    con = warehouse_with(tmp_path, PM25_REGION, [WHO_PM25])
+    rows = progress(con, ref_area=REGION, target_id="who_pm25")
+    assert len(rows) == 5
+    unsd = one(rows, method="unsd-2023")
+    assert unsd["category"] == "moderate_progress" and unsd["headline"]
+    assert unsd["ratio"] == pytest.approx(0.770833, abs=1e-6)
+    assert unsd["projected_value"] == pytest.approx(8.4375)
+    assert unsd["cagr"] == pytest.approx(-0.0559125, abs=1e-7)
+    assert (unsd["base_year"], unsd["latest_year"], unsd["target_value"]) == (2015, 2020, 5.0)
+    assert json.loads(unsd["obs_years"]) == [2015, 2020] and json.loads(unsd["obs_values"]) == [20.0, 15.0]
+    assert unsd["target_type"] == "numeric" and unsd["direction_source"] == "target"
+    assert "UNSD" in unsd["method_version"]
+    chart = one(rows, method="unsd-2022")
+    assert chart["category"] == "fair_progress" and not chart["headline"]
+    assert chart["ratio"] == pytest.approx(0.633372, abs=1e-6)
+    assert chart["cagr_required"] == pytest.approx(-0.0882775, abs=1e-7)
+    for window in (5, 15):
+        eurostat = one(rows, method="eurostat", eurostat_window=window)
+        assert eurostat["category"] == "moderate_progress" and eurostat["base_year"] == 2015
+    opensdg = one(rows, method="open-sdg")
+    assert opensdg["category"] == "moderate_progress"
+    assert opensdg["score"] == pytest.approx(0.238370, abs=1e-6)
+    assert rows["headline"].sum() == 1
+    assert undocumented_own(con) == []
+
+
+def test_all_targets_reach_municipalities_other_targets_the_region_only(tmp_path):
+    values = [
+        *PM25_REGION,
+        # municipality A: 10 → 4 µg/m³, already at or below 5: target met, whatever the trend
+        iv("EN_ATM_PM25", "11.6.2", MUN_A, 2015, 10.0),
+        iv("EN_ATM_PM25", "11.6.2", MUN_A, 2020, 4.0),
+        # municipality B has no PM2.5 value
+    ]
+    eu = f"eu_pm25,eu_policy,11.6.2,EN_ATM_PM25,,-0.5,2030,2015,decrease,political_target,eu,{CITE},"
+    con = warehouse_with(tmp_path, values, [WHO_PM25, eu])
+    who = progress(con, target_id="who_pm25", method="unsd-2023")
+    assert dict(zip(who["ref_area"], who["category"], strict=True)) == {
+        REGION: "moderate_progress", MUN_A: "target_met", MUN_B: "insufficient_data"
+    }
+    assert one(who, ref_area=MUN_B)["reason_code"] == "no_data"
+    assert one(who, ref_area=MUN_A)["area_level"] == "municipality"
+    assert set(progress(con, target_id="eu_pm25")["ref_area"]) == {REGION}
+
+
+def test_relative_targets_resolve_from_their_base_year_or_say_why_not(tmp_path):
+    # EU road deaths −50 % vs 2019: T = 2.4·0.5 = 1.2, assessed from 2019 (as tests/test_targets.py):
+    #   (5/6)^1.2 = 0.8034938 → v_2030 = 2.0·0.8034938 = 1.6069876; P = (2.4 − 1.6069876)/(2.4 − 1.2) = 0.660844
+    values = [
+        iv("ROAD_DEATHS_RATE", "sdg_11_40", REGION, 2019, 2.4, "PER_100000_POP"),
+        iv("ROAD_DEATHS_RATE", "sdg_11_40", REGION, 2024, 2.0, "PER_100000_POP"),
+    ]
+    rows = [
+        f"eu_road,eu_policy,sdg_11_40,ROAD_DEATHS_RATE,,-0.5,2030,2019,decrease,political_target,eu,{CITE},",
+        f"road_2010,eu_policy,sdg_11_40,ROAD_DEATHS_RATE,,-0.5,2030,2010,decrease,political_target,eu,{CITE},",
+        f"un_road,un_general_assembly,sdg_11_40,ROAD_DEATHS_RATE,,-0.5,2030,,decrease,political_target,all,{CITE},",
+    ]
+    con = warehouse_with(tmp_path, values, rows)
+    eu = one(progress(con, target_id="eu_road"), method="unsd-2023")
+    assert (eu["target_value"], eu["target_base_value"], eu["base_year"]) == (pytest.approx(1.2), 2.4, 2019)
+    assert eu["ratio"] == pytest.approx(0.660844, abs=1e-6) and eu["category"] == "moderate_progress"
+    no_value = one(progress(con, target_id="road_2010"), method="unsd-2023")
+    assert no_value["reason_code"] == "target_unresolved" and "base year 2010" in no_value["reason"]
+    assert pd.isna(no_value["target_value"]) and no_value["n_obs"] == 2
+    no_year = progress(con, target_id="un_road")
+    assert set(no_year["reason_code"]) == {"target_unresolved"}
+    assert "without a base year" in no_year["reason"].iloc[0]
+
+
+def test_commitments_are_assessed_for_their_direction(tmp_path):
+    # No number, decrease desired: the no-target rules on CAGR −5.59 %/yr (signed +5.59 % in the desired
+    # direction): unsd-2022 > 1 % substantial_progress (headline), eurostat > 1 % significant_progress,
+    # open-sdg ≥ 1.5 % substantial_progress; unsd-2023 has no no-target rule.
+    rows = [
+        f"nua_air,new_urban_agenda,11.6.2,EN_ATM_PM25,,,,,decrease,commitment,all,{CITE},",
+        f"nua_land,new_urban_agenda,11.6.2,EN_ATM_PM25,,,,,,commitment,all,{CITE},",
+    ]
+    con = warehouse_with(tmp_path, PM25_REGION, rows)
+    air = progress(con, target_id="nua_air", ref_area=REGION)
+    windows = air["eurostat_window"].astype("object").where(air["eurostat_window"].notna(), None)
+    assert dict(zip(zip(air["method"], windows, strict=True), air["category"], strict=True)) == {
+        ("unsd-2023", None): "no_target",
+        ("unsd-2022", None): "substantial_progress",
+        ("eurostat", 5): "significant_progress",
+        ("eurostat", 15): "significant_progress",
+        ("open-sdg", None): "substantial_progress",
+    }
+    assert one(air, method="unsd-2023")["reason_code"] == "no_numeric_target"
+    assert one(air, headline=True)["method"] == "unsd-2022"
+    assert set(air["target_type"]) == {"direction"}
+    land = progress(con, target_id="nua_land")
+    assert set(land["reason_code"]) == {"no_direction"} and not land["assessed"].any()
+
+
+def test_series_without_target_need_a_registry_direction(tmp_path):
+    values = [
+        iv("GREEN_SHARE", "11.7.1", REGION, 2015, 20.0, "PT"),
+        iv("GREEN_SHARE", "11.7.1", REGION, 2020, 21.0, "PT"),
+        iv("NO_DIRECTION", "11.7.1", REGION, 2015, 1.0, "PT"),
+        iv("NO_DIRECTION", "11.7.1", REGION, 2020, 2.0, "PT"),
+        iv("GREEN_SHARE", "11.7.1", REGION, 2020, 99.0, "PT", sex="F"),  # a breakdown: not assessed
+    ]
+    registry = [
+        {"indicator_id": "11.7.1", "series": "GREEN_SHARE", "direction": "increase"},
+        {"indicator_id": "11.7.1", "series": "NO_DIRECTION", "direction": None},
+    ]
+    con = warehouse_with(tmp_path, values, [WHO_PM25], registry)
+    rows = progress(con, series="GREEN_SHARE")
+    # CAGR = (21/20)^(1/5) − 1 = 0.009806: unsd-2022 0.5–1 % fair_progress; eurostat 0–1 % moderate_progress;
+    # open-sdg 0.5–1.5 % moderate_progress. No unsd-2023 row: it has no rule without a target.
+    assert sorted(rows["method"]) == ["eurostat", "eurostat", "open-sdg", "unsd-2022"]
+    assert rows["target_id"].isna().all() and set(rows["direction_source"]) == {"registry"}
+    assert one(rows, method="unsd-2022")["category"] == "fair_progress"
+    assert one(rows, method="unsd-2022")["cagr"] == pytest.approx(0.009806, abs=1e-6)
+    assert json.loads(one(rows, method="unsd-2022")["obs_values"]) == [20.0, 21.0]
+    assert progress(con, series="NO_DIRECTION").empty
+
+
+def test_one_data_point_meets_a_limit_but_gives_no_trend(tmp_path):
+    values = [iv("EN_ATM_NO2", "11.6.2", REGION, 2023, 18.0)]
+    rows = [
+        f"eu_no2,eu_law,11.6.2,EN_ATM_NO2,20,,2030,,decrease,legal_limit,all,{CITE},",
+        f"who_no2,who,11.6.2,EN_ATM_NO2,10,,2030,,decrease,guideline,all,{CITE},",
+    ]
+    con = warehouse_with(tmp_path, values, rows)
+    assert one(progress(con, target_id="eu_no2"), method="unsd-2023")["category"] == "target_met"
+    who = one(progress(con, target_id="who_no2"), method="unsd-2023")
+    assert (who["category"], who["reason_code"], who["reason_label"]) == (
+        "insufficient_data", "one_observation", "one data point"
+    )
+
+
+# ---- the scorecard ---------------------------------------------------------------------------------------
+
+
+def test_scorecard_counts_and_headline(tmp_path):
+    values = [
+        *PM25_REGION,
+        iv("EN_ATM_NO2", "11.6.2", REGION, 2023, 18.0),
+        iv("ROAD_DEATHS_RATE", "sdg_11_40", REGION, 2019, 2.4, "PER_100000_POP"),
+        iv("ROAD_DEATHS_RATE", "sdg_11_40", REGION, 2024, 2.0, "PER_100000_POP"),
+    ]
+    rows = [
+        WHO_PM25,  # moderate progress (P = 0.770833, above)
+        f"who_no2,who,11.6.2,EN_ATM_NO2,10,,2030,,decrease,guideline,all,{CITE},",  # one data point
+        f"who_pm10,who,11.6.2,EN_ATM_PM10,15,,2030,,decrease,guideline,all,{CITE},",  # no data
+        # EU limit 10: P = (8.4375 − 20)/(10 − 20) = 1.15625 ≥ 0.95 → on track
+        f"eu_pm25,eu_law,11.6.2,EN_ATM_PM25,10,,2030,,decrease,legal_limit,all,{CITE},",
+        f"eu_no2,eu_law,11.6.2,EN_ATM_NO2,20,,2030,,decrease,legal_limit,all,{CITE},",  # 18 ≤ 20: met
+        f"eu_road,eu_policy,sdg_11_40,ROAD_DEATHS_RATE,,-0.5,2030,2019,decrease,political_target,eu,{CITE},",
+        f"nua_air,new_urban_agenda,11.6.2,EN_ATM_PM25,,,,,decrease,commitment,all,{CITE},",  # substantial
+        f"nua_land,new_urban_agenda,11.3.1,EN_LND_CNSPOP,,,,,,commitment,all,{CITE},",  # no direction, no data
+    ]
+    con = warehouse_with(tmp_path, values, rows)
+    card = con.execute("select * from curated.agenda_scorecard where ref_area = ?", [REGION]).df()
+    by_group = {row["agenda_group"]: row for row in card.to_dict("records")}
+    assert list(card["agenda_group"]) == ["new_urban_agenda", "green_deal", "who"]  # AGENDA_GROUPS order
+
+    who = by_group["who"]
+    assert (who["n_targets"], who["n_numeric"], who["n_moderate_progress"], who["n_numeric_not_assessable"]) == (
+        3, 3, 1, 2
+    )
+    assert who["headline"] == (
+        "3 targets with a number: 1 moderate progress, 2 cannot be assessed (no data: 1; one data point: 1) "
+        "(method unsd-2023)."
+    )
+    assert who["indicators_assessed"] == "11.6.2" and who["target_ids"] == "who_no2, who_pm10, who_pm25"
+
+    deal = by_group["green_deal"]  # eu_law + eu_policy
+    assert (deal["n_target_met"], deal["n_on_track"], deal["n_moderate_progress"]) == (1, 1, 1)
+    assert deal["headline"] == "3 targets with a number: 1 met, 1 on track, 1 moderate progress (method unsd-2023)."
+    assert deal["indicators"] == "11.6.2, sdg_11_40"
+
+    nua = by_group["new_urban_agenda"]
+    assert (nua["n_numeric"], nua["n_direction"], nua["n_direction_progress"]) == (0, 2, 1)
+    assert pd.isna(nua["numeric_method"]) and nua["direction_method"] == "unsd-2022"
+    assert nua["headline"] == (
+        "2 commitments without a number: 1 moving the desired way, 1 cannot be assessed (no data) "
+        "(trend rule of unsd-2022)."
+    )
+    assert undocumented_own(con) == []
+
+
+def test_every_agenda_has_one_scorecard_group():
+    groups = agenda_groups_frame()
+    assert sorted(groups["agenda"]) == sorted(AGENDAS)
+    assert groups["agenda"].is_unique
+    green_deal = next(g for g in AGENDA_GROUPS if g.code == "green_deal")
+    assert set(green_deal.agendas) == {"eu_law", "eu_policy"}
+
+
+def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
+    # The runner imports Python models by name, so the build key must name them itself; otherwise an edit to
+    # bisa_sdg/progress.py would leave a published curated.progress computed by the old code.
+    from bisa_sdg import incremental
+    from bisa_sdg.catalog import load_catalog
+    from bisa_sdg.profile import load_profile
+
+    root = Path(__file__).resolve().parents[1]
+    hashed: list[str] = []
+    module_file = incremental._module_file
+    monkeypatch.setattr(incremental, "_module_file", lambda name: hashed.append(name) or module_file(name))
+    key = incremental.build_key(
+        "validation-key",
+        load_catalog(root / "data/raw/catalog.yaml"),
+        load_profile(root / "config/profiles/brussels.yaml"),
+    )
+    assert key is not None
+    assert {"bisa_sdg.models.progress_model", "bisa_sdg.progress", "bisa_sdg.progress_table",
+            "bisa_sdg.targets", "bisa_sdg.assessment_meta"} <= set(hashed)
