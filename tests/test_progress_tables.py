@@ -38,7 +38,8 @@ def write_models(root: Path, python_source: str) -> tuple[Path, Path]:
     sql.mkdir()
     py.mkdir()
     (sql / "summary.sql").write_text(
-        "create or replace table curated.summary as select sum(x) as total from core.numbers;\n", encoding="utf-8"
+        "create or replace table curated.summary as select sum(x) as total from core.numbers;\n",
+        encoding="utf-8",
     )
     (sql / "seed.sql").write_text(
         "create or replace table staging.seed as select unnest([1, 2, 3]) as x;\n", encoding="utf-8"
@@ -90,10 +91,14 @@ def test_a_malformed_python_model_is_refused_with_its_file(tmp_path, source, mes
 
 
 def test_a_failing_or_silent_python_model_names_its_file(tmp_path):
-    sql, py = write_models(tmp_path, 'DEFINES = ("core.numbers",)\ndef build(con):\n    raise KeyError("x")\n')
+    sql, py = write_models(
+        tmp_path, 'DEFINES = ("core.numbers",)\ndef build(con):\n    raise KeyError("x")\n'
+    )
     with pytest.raises(wh.ModelError, match=r"Python model models/numbers.py failed: KeyError"):
         wh.run_models(new_warehouse(), wh.discover_models(sql, py))
-    (py / "numbers.py").write_text('DEFINES = ("core.numbers",)\ndef build(con):\n    pass\n', encoding="utf-8")
+    (py / "numbers.py").write_text(
+        'DEFINES = ("core.numbers",)\ndef build(con):\n    pass\n', encoding="utf-8"
+    )
     with pytest.raises(wh.ModelError, match=r"models/numbers.py did not create core.numbers"):
         wh.run_models(new_warehouse(), wh.discover_models(sql, py))
 
@@ -109,23 +114,36 @@ def target_csv(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
-def iv(series: str, indicator_id: str, area: str, year: int, value: float, unit: str = "GPERM3", **breakdowns):
+def iv(
+    series: str, indicator_id: str, area: str, year: int, value: float, unit: str = "GPERM3", **breakdowns
+):
     """One row of curated.indicator_values (totals unless a breakdown is given)."""
     row = {
-        "indicator_id": indicator_id, "series": series, "ref_area": area, "time_period": year,
-        "obs_value": value, "unit_measure": unit, "synthetic": False,
+        "indicator_id": indicator_id,
+        "series": series,
+        "ref_area": area,
+        "time_period": year,
+        "obs_value": value,
+        "unit_measure": unit,
+        "synthetic": False,
     }
     row.update({column: breakdowns.get(column, "_T") for column in BREAKDOWN_COLUMNS})
     return row
 
 
-def warehouse_with(tmp_path: Path, values: list[dict], targets: list[str], registry: list[dict] | None = None):
+def warehouse_with(
+    tmp_path: Path, values: list[dict], targets: list[str], registry: list[dict] | None = None
+):
     con = new_warehouse()
-    load(con, "meta.profile_areas", [
-        {"ref_area": REGION, "level": "region"},
-        {"ref_area": MUN_A, "level": "municipality"},
-        {"ref_area": MUN_B, "level": "municipality"},
-    ])
+    load(
+        con,
+        "meta.profile_areas",
+        [
+            {"ref_area": REGION, "level": "region"},
+            {"ref_area": MUN_A, "level": "municipality"},
+            {"ref_area": MUN_B, "level": "municipality"},
+        ],
+    )
     load(con, "curated.indicator_values", values)
     wh.load_frame(con, "meta", "targets", region_targets(target_csv(tmp_path, *targets)))
     wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame())
@@ -155,7 +173,10 @@ def one(frame: pd.DataFrame, **where) -> dict:
 
 
 WHO_PM25 = f"who_pm25,who,11.6.2,EN_ATM_PM25,5,,2030,,decrease,guideline,all,{CITE},"
-PM25_REGION = [iv("EN_ATM_PM25", "11.6.2", REGION, 2015, 20.0), iv("EN_ATM_PM25", "11.6.2", REGION, 2020, 15.0)]
+PM25_REGION = [
+    iv("EN_ATM_PM25", "11.6.2", REGION, 2015, 20.0),
+    iv("EN_ATM_PM25", "11.6.2", REGION, 2020, 15.0),
+]
 
 
 def test_pm25_against_the_who_guideline_by_every_method(tmp_path):
@@ -206,7 +227,9 @@ def test_all_targets_reach_municipalities_other_targets_the_region_only(tmp_path
     con = warehouse_with(tmp_path, values, [WHO_PM25, eu])
     who = progress(con, target_id="who_pm25", method="unsd-2023")
     assert dict(zip(who["ref_area"], who["category"], strict=True)) == {
-        REGION: "moderate_progress", MUN_A: "target_met", MUN_B: "insufficient_data"
+        REGION: "moderate_progress",
+        MUN_A: "target_met",
+        MUN_B: "insufficient_data",
     }
     assert one(who, ref_area=MUN_B)["reason_code"] == "no_data"
     assert one(who, ref_area=MUN_A)["area_level"] == "municipality"
@@ -296,8 +319,31 @@ def test_one_data_point_meets_a_limit_but_gives_no_trend(tmp_path):
     assert one(progress(con, target_id="eu_no2"), method="unsd-2023")["category"] == "target_met"
     who = one(progress(con, target_id="who_no2"), method="unsd-2023")
     assert (who["category"], who["reason_code"], who["reason_label"]) == (
-        "insufficient_data", "one_observation", "one data point"
+        "insufficient_data",
+        "one_observation",
+        "one data point",
     )
+
+
+def test_a_series_the_registry_says_shows_no_trend_is_not_assessed(tmp_path):
+    # 11.2.1 applies one inventory of stops to every year: 94.50 → 94.49 % is population moving, not service.
+    # Assessed as it stands, the decrease would read as a trend; the registry's no_trend_reason stops that.
+    values = [
+        iv("SP_TRN_PUBL", "11.2.1", REGION, 2018, 94.50, "PT"),
+        iv("SP_TRN_PUBL", "11.2.1", REGION, 2020, 94.49, "PT"),
+    ]
+    commitment = f"sdg_11_2,2030_agenda,11.2.1,SP_TRN_PUBL,,,2030,,increase,commitment,all,{CITE},"
+    con = warehouse_with(
+        tmp_path, values, [commitment], [{"indicator_id": "11.2.1", "series": "SP_TRN_PUBL"}]
+    )
+    load(
+        con, "meta.indicator_registry", [{"indicator_id": "11.2.1", "no_trend_reason": "one stop inventory"}]
+    )
+    run_models(con, "curated.progress")
+    rows = progress(con, series="SP_TRN_PUBL", ref_area=REGION)
+    assert len(rows) == 5
+    assert set(rows["category"]) == {"insufficient_data"}
+    assert set(rows["reason_code"]) == {"no_trend"} and set(rows["reason"]) == {"one stop inventory"}
 
 
 # ---- the scorecard ---------------------------------------------------------------------------------------
@@ -327,9 +373,12 @@ def test_scorecard_counts_and_headline(tmp_path):
     assert list(card["agenda_group"]) == ["new_urban_agenda", "green_deal", "who"]  # AGENDA_GROUPS order
 
     who = by_group["who"]
-    assert (who["n_targets"], who["n_numeric"], who["n_moderate_progress"], who["n_numeric_not_assessable"]) == (
-        3, 3, 1, 2
-    )
+    assert (
+        who["n_targets"],
+        who["n_numeric"],
+        who["n_moderate_progress"],
+        who["n_numeric_not_assessable"],
+    ) == (3, 3, 1, 2)
     assert who["headline"] == (
         "3 targets with a number: 1 moderate progress, 2 cannot be assessed (no data: 1; one data point: 1) "
         "(method unsd-2023)."
@@ -338,7 +387,10 @@ def test_scorecard_counts_and_headline(tmp_path):
 
     deal = by_group["green_deal"]  # eu_law + eu_policy
     assert (deal["n_target_met"], deal["n_on_track"], deal["n_moderate_progress"]) == (1, 1, 1)
-    assert deal["headline"] == "3 targets with a number: 1 met, 1 on track, 1 moderate progress (method unsd-2023)."
+    assert (
+        deal["headline"]
+        == "3 targets with a number: 1 met, 1 on track, 1 moderate progress (method unsd-2023)."
+    )
     assert deal["indicators"] == "11.6.2, sdg_11_40"
 
     nua = by_group["new_urban_agenda"]
@@ -376,5 +428,10 @@ def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
         load_profile(root / "config/profiles/brussels.yaml"),
     )
     assert key is not None
-    assert {"bisa_sdg.models.progress_model", "bisa_sdg.progress", "bisa_sdg.progress_table",
-            "bisa_sdg.targets", "bisa_sdg.assessment_meta"} <= set(hashed)
+    assert {
+        "bisa_sdg.models.progress_model",
+        "bisa_sdg.progress",
+        "bisa_sdg.progress_table",
+        "bisa_sdg.targets",
+        "bisa_sdg.assessment_meta",
+    } <= set(hashed)

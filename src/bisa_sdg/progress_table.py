@@ -70,6 +70,7 @@ REASON_LABELS: dict[str, str] = {
     "target_unresolved": "target value cannot be resolved",
     "no_direction": "no desired direction",
     "no_numeric_target": "method needs a numeric target",
+    "no_trend": "values cannot show a trend (see reason)",
     "other": "other reason (see reason)",
 }
 
@@ -130,6 +131,7 @@ def progress_frame(
     targets: pd.DataFrame,
     areas: pd.DataFrame,
     directions: Mapping[str, str] | None = None,
+    no_trend: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """All assessments as a frame with :data:`COLUMNS`, sorted (headline rows first within a series × area).
 
@@ -137,6 +139,7 @@ def progress_frame(
     meta.profile_areas (ref_area, level); ``directions``: series code → desired direction from the registry.
     """
     directions = dict(directions or {})
+    no_trend = dict(no_trend or {})
     level = dict(zip(areas["ref_area"].astype(str), areas["level"].astype(str), strict=True))
     region = [code for code, lvl in level.items() if lvl == "region"]
     municipalities = sorted(code for code, lvl in level.items() if lvl == "municipality")
@@ -159,11 +162,13 @@ def progress_frame(
                 scope += municipalities
             for area in scope:
                 data = grouped.get((*key, area))
-                rows += _target_rows(target, key, area, level.get(area), data, directions)
+                rows += _target_rows(target, key, area, level.get(area), data, directions, no_trend)
 
     targeted = set(targets["series"].astype(str))
     for (indicator_id, series, unit, area), data in sorted(grouped.items(), key=lambda item: item[0]):
         if area not in level or series in targeted or directions.get(series) not in ("increase", "decrease"):
+            continue
+        if series in no_trend:
             continue
         for method, window in NO_TARGET_VARIANTS:
             result = assess(
@@ -213,7 +218,9 @@ def _grouped(values: pd.DataFrame) -> dict[tuple[str, str, str, str], _Series]:
         years = group["time_period"].astype(int)
         if years.duplicated().any():
             raise ValueError(f"curated.indicator_values: several totals for one year in {key}")
-        synthetic = bool(group["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in group else False
+        synthetic = (
+            bool(group["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in group else False
+        )
         out[tuple(str(k) for k in key)] = _Series(
             observations=dict(zip(years.tolist(), group["obs_value"].astype(float).tolist(), strict=True)),
             synthetic=synthetic,
@@ -236,7 +243,9 @@ def _year(value: Any) -> int | None:
     return None if number is None else int(number)
 
 
-def _base_row(key: tuple[str, str, str | None], area: str, area_level: str | None, data: _Series | None) -> dict:
+def _base_row(
+    key: tuple[str, str, str | None], area: str, area_level: str | None, data: _Series | None
+) -> dict:
     indicator_id, series, unit = key
     return {
         "ref_area": area,
@@ -255,6 +264,7 @@ def _target_rows(
     area_level: str | None,
     data: _Series | None,
     directions: Mapping[str, str],
+    no_trend: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The five method rows of one target in one area."""
     value = _number(target.get("target_value"))
@@ -304,6 +314,8 @@ def _target_rows(
             rows.append(_not_assessed(row, method, "no_direction", reason, observations))
         elif unresolved is not None:
             rows.append(_not_assessed(row, method, "target_unresolved", unresolved, observations))
+        elif no_trend and key[1] in no_trend:
+            rows.append(_not_assessed(row, method, "no_trend", no_trend[key[1]], observations))
         else:
             base_year = target_base_year if change is not None and target_base_year else DEFAULT_BASE_YEAR
             result = assess(
@@ -375,7 +387,9 @@ def _reason_code(reason: str | None) -> str:
         return "no_base_observation"
     if text.startswith("no usable observation"):
         return "no_usable_observation"
-    if any(word in text for word in ("base value is zero", "sign change", "negative values", "negative target")):
+    if any(
+        word in text for word in ("base value is zero", "sign change", "negative values", "negative target")
+    ):
         return "undefined_growth"
     if "needs a numerical target" in text:
         return "no_numeric_target"

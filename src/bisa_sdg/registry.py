@@ -23,8 +23,21 @@ from bisa_sdg.catalog import Catalog
 
 # The current global framework for goal 11 (after the 2020 comprehensive review; 11.c has no indicator).
 REQUIRED_UN_INDICATORS: tuple[str, ...] = (
-    "11.1.1", "11.2.1", "11.3.1", "11.3.2", "11.4.1", "11.5.1", "11.5.2", "11.5.3",
-    "11.6.1", "11.6.2", "11.7.1", "11.7.2", "11.a.1", "11.b.1", "11.b.2",
+    "11.1.1",
+    "11.2.1",
+    "11.3.1",
+    "11.3.2",
+    "11.4.1",
+    "11.5.1",
+    "11.5.2",
+    "11.5.3",
+    "11.6.1",
+    "11.6.2",
+    "11.7.1",
+    "11.7.2",
+    "11.a.1",
+    "11.b.1",
+    "11.b.2",
 )
 FRAMEWORKS: tuple[str, ...] = ("UN", "EU")
 STATUSES_WHEN_EMPTY: tuple[str, ...] = ("no_data", "not_applicable")
@@ -66,6 +79,9 @@ class Indicator:
     model: str | None = None
     breakdowns: tuple[str, ...] = ()
     note_when_computed: str = ""
+    # Set when the values cannot show a trend (e.g. one vintage of inputs applied to every year): progress
+    # tables then say so instead of reading a trend into an artefact.
+    no_trend_reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,9 +102,27 @@ class Registry:
 
 
 _KNOWN_KEYS = {
-    "id", "framework", "target", "title", "title_source", "series", "status_when_empty", "reason_when_empty",
-    "applicability", "tier", "custodian", "un_metadata_version", "eurostat_code", "eurostat_code_verified",
-    "related", "inputs", "input_folders", "model", "breakdowns", "note_when_computed",
+    "id",
+    "framework",
+    "target",
+    "title",
+    "title_source",
+    "series",
+    "status_when_empty",
+    "reason_when_empty",
+    "applicability",
+    "tier",
+    "custodian",
+    "un_metadata_version",
+    "eurostat_code",
+    "eurostat_code_verified",
+    "related",
+    "inputs",
+    "input_folders",
+    "model",
+    "breakdowns",
+    "note_when_computed",
+    "no_trend_reason",
 }
 
 
@@ -123,7 +157,15 @@ def _series(raw: Any, where: str) -> tuple[RegistrySeries, ...]:
 
 def _indicator(raw: dict[str, Any], path: Path, position: int) -> Indicator:
     where = f"{path}: indicator #{position} ({raw.get('id', '?')})"
-    for key in ("id", "framework", "title", "title_source", "status_when_empty", "reason_when_empty", "applicability"):
+    for key in (
+        "id",
+        "framework",
+        "title",
+        "title_source",
+        "status_when_empty",
+        "reason_when_empty",
+        "applicability",
+    ):
         if key not in raw:
             raise RegistryError(f"{where}: lacks {key!r}")
     titles, sources = raw["title"], raw["title_source"]
@@ -150,6 +192,7 @@ def _indicator(raw: dict[str, Any], path: Path, position: int) -> Indicator:
         model=str(raw["model"]) if raw.get("model") else None,
         breakdowns=_strings(raw.get("breakdowns")),
         note_when_computed=_text(raw.get("note_when_computed")),
+        no_trend_reason=_text(raw.get("no_trend_reason")),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_KEYS},
     )
 
@@ -164,7 +207,8 @@ def load_registry(path: Path) -> Registry:
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected a top-level 'indicators' list")
     registry = Registry(
-        path=Path(path), indicators=tuple(_indicator(e, Path(path), i) for i, e in enumerate(entries, start=1))
+        path=Path(path),
+        indicators=tuple(_indicator(e, Path(path), i) for i, e in enumerate(entries, start=1)),
     )
     problems = structural_problems(registry)
     if problems:
@@ -219,7 +263,9 @@ def consistency_problems(
     codes = frozenset(un_series) if un_series is not None else None
     for ind in registry.indicators:
         if known_sources is not None:
-            problems += [f"{ind.id}: input {s!r} is not a catalog source" for s in ind.inputs if s not in known_sources]
+            problems += [
+                f"{ind.id}: input {s!r} is not a catalog source" for s in ind.inputs if s not in known_sources
+            ]
         if sql_root is not None and ind.model and not (sql_root / ind.model).is_file():
             problems.append(f"{ind.id}: model {ind.model} not found under {sql_root}")
         if raw_dir is not None:
@@ -271,6 +317,7 @@ def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "status_when_empty": ind.status_when_empty,
                 "reason_when_empty": ind.reason_when_empty,
                 "note_when_computed": ind.note_when_computed or None,
+                "no_trend_reason": ind.no_trend_reason or None,
                 "position": position,
             }
             for position, ind in enumerate(registry.indicators, start=1)
@@ -300,7 +347,9 @@ def load_registry_tables(con: duckdb.DuckDBPyConnection, path: Path) -> Registry
     indicators, series = registry_frames(registry)
     wh.load_frame(con, "meta", "indicator_registry", indicators)
     wh.load_frame(con, "meta", "indicator_registry_series", series)
-    con.execute("comment on table meta.indicator_registry is 'The indicator registry (config/indicators.yaml)'")
+    con.execute(
+        "comment on table meta.indicator_registry is 'The indicator registry (config/indicators.yaml)'"
+    )
     con.execute(
         "comment on table meta.indicator_registry_series is 'Series of each registry indicator, with units'"
     )

@@ -104,7 +104,24 @@ def registry_directions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         ).fetchall()
     else:
         rows = []
-    return {str(series): str(direction) for series, direction in rows if direction in ("increase", "decrease")}
+    return {
+        str(series): str(direction) for series, direction in rows if direction in ("increase", "decrease")
+    }
+
+
+def registry_no_trend(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Series → why its values cannot show a trend (registry field no_trend_reason), when the registry says so."""
+    has_column = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'meta' "
+        "and table_name = 'indicator_registry' and column_name = 'no_trend_reason'"
+    ).fetchall()[0][0]
+    if not has_column:
+        return {}
+    rows = con.execute(
+        "select s.series, r.no_trend_reason from meta.indicator_registry_series as s "
+        "join meta.indicator_registry as r using (indicator_id) where r.no_trend_reason is not null"
+    ).fetchall()
+    return {str(series): " ".join(str(reason).split()) for series, reason in rows}
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
@@ -112,6 +129,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     values = con.execute("select * from curated.indicator_values").df()
     targets = con.execute("select * from meta.targets").df()
     areas = con.execute("select ref_area, level from meta.profile_areas").df()
-    frame = progress_frame(values, targets, areas, registry_directions(con))
+    frame = progress_frame(values, targets, areas, registry_directions(con), registry_no_trend(con))
     wh.load_frame(con, "curated", "progress", frame)
     wh.comment_on(con, "curated.progress", TABLE_COMMENT, COLUMN_COMMENTS)
