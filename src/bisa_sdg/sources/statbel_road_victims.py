@@ -1,4 +1,11 @@
-"""Statbel road-accident victims (TF_ACCIDENTS_VICTIMS_<year>): one row per group of victims."""
+"""Statbel road-accident victims (TF_ACCIDENTS_VICTIMS_<year>): one row per group of victims.
+
+Two kinds of input, same columns: the shipped extract (the region's rows of the 2020 file, commas instead of
+pipes) and the whole-country files that ``bisa-sdg run --online`` lands as vintages of this source
+(:mod:`bisa_sdg.sources.statbel_open_data`). A landed year replaces the shipped file of the same year; of a landed
+file only the rows of the profile's region (CD_RGN_REFNIS) are kept — the same cut as the shipped extract —
+with their line numbers in the publisher's file.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,8 @@ import pandas as pd
 from bisa_sdg.catalog import Source
 from bisa_sdg.parsing import normalise_refnis, parse_count
 from bisa_sdg.profile import RegionProfile
-from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources import SourceFileError, read_csv_as_text
+from bisa_sdg.sources.statbel_open_data import DATASETS, StatbelError, landed_members, read_landed_table
 
 COUNT_COLUMNS = {
     "MS_VICT": "victims",
@@ -20,24 +28,42 @@ COUNT_COLUMNS = {
 }
 
 
+def victims_frame(text: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Typed columns from the text cells of one file (shipped or landed)."""
+    frame = pd.DataFrame(
+        {
+            "_file": text["_file"],
+            "_line": text["_line"],
+            "accident_date": pd.to_datetime(text["DT_DAY"], format="%Y-%m-%d", errors="coerce"),
+            "time_period": year,
+            "refnis": text["CD_MUNTY_REFNIS"].str.strip(),
+            "region_refnis": text["CD_RGN_REFNIS"].map(normalise_refnis),
+            "sex_code": text["CD_SEX"],
+            "age_class_code": text["CD_AGE_CLS"],
+            "road_user_type_code": text["CD_ROAD_USER_TYPE"],
+        }
+    )
+    for column, name in COUNT_COLUMNS.items():
+        frame[name] = pd.array([parse_count(v) for v in text[column]], dtype="Int64")
+    return frame
+
+
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    raw_dir = Path(raw_dir)
+    try:
+        landed = {m.year: m for m in landed_members(raw_dir, DATASETS["road_victims"])}
+        landed_text = {
+            year: read_landed_table(member, DATASETS["road_victims"]) for year, member in landed.items()
+        }
+    except StatbelError as exc:
+        raise SourceFileError(str(exc)) from exc
     frames = []
     for item in source.files:
-        text = read_csv_as_text(raw_dir / item.path, item.path)
-        frame = pd.DataFrame(
-            {
-                "_file": text["_file"],
-                "_line": text["_line"],
-                "accident_date": pd.to_datetime(text["DT_DAY"], format="%Y-%m-%d", errors="coerce"),
-                "time_period": int(item.attrs["reference_year"]),
-                "refnis": text["CD_MUNTY_REFNIS"].str.strip(),
-                "region_refnis": text["CD_RGN_REFNIS"].map(normalise_refnis),
-                "sex_code": text["CD_SEX"],
-                "age_class_code": text["CD_AGE_CLS"],
-                "road_user_type_code": text["CD_ROAD_USER_TYPE"],
-            }
-        )
-        for column, name in COUNT_COLUMNS.items():
-            frame[name] = pd.array([parse_count(v) for v in text[column]], dtype="Int64")
-        frames.append(frame)
+        year = int(item.attrs["reference_year"])
+        if year in landed:  # the publisher's own file of that year supersedes the shipped extract
+            continue
+        frames.append(victims_frame(read_csv_as_text(raw_dir / item.path, item.path), year))
+    for year, text in sorted(landed_text.items()):
+        in_region = text[text["CD_RGN_REFNIS"].map(normalise_refnis) == profile.region_code]
+        frames.append(victims_frame(in_region.reset_index(drop=True), year))
     return pd.concat(frames, ignore_index=True)
