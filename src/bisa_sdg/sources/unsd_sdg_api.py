@@ -16,7 +16,6 @@ from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources.unsd_api import LANDABLE, read_indicator_list
 
 
-
 def flatten_indicator_list(records: list[dict], relative: str) -> pd.DataFrame:
     """One row per indicator × series link (an indicator without series keeps one row with no series)."""
     rows = []
