@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Online refreshes in tests reach only the UN API test servers the tests start on 127.0.0.1; the Statbel and
+# be.STAT connectors (whose default hosts are public) are enabled by their own tests, with local servers.
+os.environ.setdefault("BISA_SDG_ONLINE_SOURCES", "unsd_sdg_api")
 
 
 def copy_sample(target: Path) -> Path:
@@ -34,3 +37,7 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# Production tests (faults, security, incremental, observability): the last good publication, built once.
+from tests.prod_support import good_publication, workspace  # noqa: E402, F401

@@ -11,7 +11,18 @@ from typing import Any
 import yaml
 
 SOURCE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
-REQUIRED_KEYS = ("id", "title", "publisher", "licence", "url", "retrieved", "cadence", "schema", "synthetic", "files")
+REQUIRED_KEYS = (
+    "id",
+    "title",
+    "publisher",
+    "licence",
+    "url",
+    "retrieved",
+    "cadence",
+    "schema",
+    "synthetic",
+    "files",
+)
 
 
 class CatalogError(ValueError):
@@ -84,7 +95,9 @@ def load_catalog(path: Path) -> Catalog:
         for item in entry["files"]:
             relative = str(item["path"])
             if relative.startswith("/") or ".." in Path(relative).parts:
-                raise CatalogError(f"{path}: source {entry['id']}: file path {relative!r} leaves the raw folder")
+                raise CatalogError(
+                    f"{path}: source {entry['id']}: file path {relative!r} leaves the raw folder"
+                )
             attrs = {k: v for k, v in item.items() if k not in ("path", "sha256")}
             files.append(SourceFile(path=relative, sha256=str(item.get("sha256", "")), attrs=attrs))
         extra = {k: v for k, v in entry.items() if k not in REQUIRED_KEYS}

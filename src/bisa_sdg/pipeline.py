@@ -18,10 +18,15 @@ import pandas as pd
 
 import bisa_sdg
 from bisa_sdg import warehouse as wh
+from bisa_sdg.assessment_meta import load_assessment_tables
 from bisa_sdg.catalog import Catalog, Source, load_catalog, sha256_of
+from bisa_sdg.dropin import dropped_files
 from bisa_sdg.profile import RegionProfile, load_profile
+from bisa_sdg.regions import load_stand_ins, select_sources
+from bisa_sdg.registry import load_registry_tables
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, load_schema, validate_frame
+from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, load_schema
+from bisa_sdg.validation_sql import validate_any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,10 +41,28 @@ class PipelineConfig:
     profile_path: Path = Path("config/profiles/brussels.yaml")
     schemas_dir: Path = Path("schemas")
     online: bool = False
+    full_refresh: bool = False  # ignore every cached step and rebuild (the yearly full rebuild)
+    registry_path: Path | None = None  # default: indicators.yaml in the config folder that holds profiles/
+    targets_path: Path | None = None  # default: the profile's targets file, else targets.csv in the config folder
+    benchmark_map_path: Path | None = None  # default: benchmark_map.csv in the config folder
 
     @property
     def catalog_path(self) -> Path:
         return self.raw_dir / "catalog.yaml"
+
+    @property
+    def indicator_registry_path(self) -> Path:
+        """config/indicators.yaml beside the profile's folder, so a copied project finds its own registry."""
+        return self.registry_path or self.profile_path.parent.parent / "indicators.yaml"
+
+    def targets_file(self, profile: RegionProfile) -> Path:
+        """The targets catalog loaded as meta.targets: this config's, the profile's, or config/targets.csv."""
+        return self.targets_path or profile.targets_path or self.profile_path.parent.parent / "targets.csv"
+
+    @property
+    def benchmark_map_file(self) -> Path:
+        """config/benchmark_map.csv: SDSN benchmark indicators mapped to the pipeline's series."""
+        return self.benchmark_map_path or self.profile_path.parent.parent / "benchmark_map.csv"
 
 
 @dataclass
@@ -49,6 +72,8 @@ class Ingested:
     frames: dict[str, pd.DataFrame]
     file_hashes: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    cache_keys: dict[str, str | None] = field(default_factory=dict)  # per source: bisa_sdg.incremental
+    stages: list[dict[str, Any]] = field(default_factory=list)  # per source: rows, seconds, cached
 
 
 def new_run(config: PipelineConfig, profile: RegionProfile) -> dict[str, Any]:
@@ -72,7 +97,11 @@ def code_version() -> str:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=False,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
@@ -80,21 +109,14 @@ def code_version() -> str:
 
 
 def load_configuration(config: PipelineConfig) -> tuple[Catalog, RegionProfile]:
-    return load_catalog(config.catalog_path), load_profile(config.profile_path)
+    """The profile, and the catalog restricted to the sources the profile says apply to its region."""
+    profile = load_profile(config.profile_path)
+    return select_sources(load_catalog(config.catalog_path), profile), profile
 
 
-def files_read(source: Source, raw_dir: Path) -> list[str]:
-    """The files a source reads now: the catalog's, plus landed vintages listed in its manifest."""
-    paths = [item.path for item in source.files]
-    manifest = raw_dir / source.id / "manifest.jsonl"
-    if manifest.exists():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                paths.append(json.loads(line)["path"])
-    return paths
-
-
-def ingest_source(source: Source, config: PipelineConfig, profile: RegionProfile) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+def ingest_source(
+    source: Source, config: PipelineConfig, profile: RegionProfile
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Read one source and hash its files; a hash that differs from the catalog is a warning, not an error."""
     hashes: dict[str, str] = {}
     warnings: list[str] = []
@@ -108,6 +130,12 @@ def ingest_source(source: Source, config: PipelineConfig, profile: RegionProfile
                 f"{item.path}: sha256 differs from the catalog (file replaced since it was catalogued); "
                 "update data/raw/catalog.yaml once the new file is checked"
             )
+    for relative in dropped_files(source, config.raw_dir):
+        hashes[relative] = sha256_of(config.raw_dir / relative)
+        warnings.append(
+            f"{relative}: read from the drop folder of {source.id!r} but not listed in data/raw/catalog.yaml; "
+            f"add it to the source's files with sha256 {hashes[relative]}"
+        )
     return read_source(source, config.raw_dir, profile), hashes, warnings
 
 
@@ -116,7 +144,10 @@ def validate_sources(
 ) -> pd.DataFrame:
     """All issues of all sources; cross-source rules see every other source's frame."""
     results = [
-        validate_frame(frames[source.id], load_schema(config.schemas_dir / f"{source.schema}.yaml"), profile, frames)
+        # pandera up to validation_sql.SQL_THRESHOLD_ROWS rows, DuckDB beyond (same rules, same issues)
+        validate_any(
+            frames[source.id], load_schema(config.schemas_dir / f"{source.schema}.yaml"), profile, frames
+        )
         for source in catalog.sources
         if source.id in frames
     ]
@@ -146,8 +177,19 @@ def build_warehouse(
         with duckdb.connect(str(target)) as con:
             wh.create_schemas(con)
             raw_rows = wh.load_raw_sources(con, ingested.frames)
+            # Sources outside the profile: empty tables with their schema's columns, so every model binds.
+            raw_rows.update(load_stand_ins(con, wh.discover_models(), raw_rows, config.schemas_dir))
             wh.load_meta(con, catalog, profile, ingested.file_hashes)
-            steps = [{"model": f"raw.{k}", "path": "", "rows": v, "seconds": 0.0} for k, v in raw_rows.items()]
+            load_registry_tables(con, config.indicator_registry_path)
+            load_assessment_tables(
+                con,
+                config.targets_file(profile),
+                config.benchmark_map_file,
+                profile.targets_applies_to,
+            )
+            steps = [
+                {"model": f"raw.{k}", "path": "", "rows": v, "seconds": 0.0} for k, v in raw_rows.items()
+            ]
             steps += wh.run_models(con, wh.discover_models())
             missing = wh.undocumented(con)
             if missing:
@@ -165,7 +207,9 @@ def summarise(warehouse: Path) -> dict[str, int]:
     """Rows per curated table of a published warehouse."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            f"curated.{table}": con.execute(f"select count(*) from curated.{wh.checked_identifier(table)}").fetchone()[0]
+            f"curated.{table}": con.execute(
+                f"select count(*) from curated.{wh.checked_identifier(table)}"  # noqa: S608 - identifiers pass checked_identifier
+            ).fetchall()[0][0]
             for table in wh.curated_tables(con)
         }
 
@@ -175,5 +219,6 @@ def write_run_summary(reports_dir: Path, summary: dict[str, Any]) -> Path:
     path = reports_dir / "run_summary.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    tmp.chmod(0o644)
     tmp.replace(path)
     return path

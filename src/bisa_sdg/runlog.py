@@ -28,7 +28,23 @@ RUN_COLUMNS = (
     "inputs",
     "steps",
     "error",
+    # observability (flows/pipeline.py): per step the Prefect task/flow name, rows in/out, seconds, cached;
+    # build_key + warehouse_sha256 let an unchanged rerun leave the published file alone (bisa_sdg.incremental)
+    "stages",
+    "warnings",
+    "build_key",
+    "warehouse_sha256",
+    "prefect_flow_run",
 )
+_JSON_COLUMNS = ("inputs", "steps", "stages", "warnings")
+# Added after the first run logs were written: older logs get them on their next run.
+_ADDED_COLUMNS = """
+alter table runs add column if not exists stages varchar;
+alter table runs add column if not exists warnings varchar;
+alter table runs add column if not exists build_key varchar;
+alter table runs add column if not exists warehouse_sha256 varchar;
+alter table runs add column if not exists prefect_flow_run varchar;
+"""
 
 
 # Typed up front: a first run whose optional fields are all empty must not fix a column's type as NULL.
@@ -77,10 +93,14 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
 
 
 def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) -> None:
-    """Append the run and its issues to the run log (created on first use)."""
+    """Append the run and its issues to the run log (created on first use).
+
+    Recording the same run_id again replaces its row and its issues: a run is recorded as 'running' when it
+    starts and again when it ends, so a process killed in between leaves a 'running' row (shown as interrupted).
+    """
     path = run_log_path(warehouse)
     row = {
-        k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in ("inputs", "steps") else run.get(k))
+        k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in _JSON_COLUMNS else run.get(k))
         for k in RUN_COLUMNS
     }
     runs = pd.DataFrame([row]).astype({"online": "bool"})
@@ -89,6 +109,9 @@ def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) ->
     issue_frame = issue_frame.astype({"row": "Int64"})
     with duckdb.connect(str(path)) as con:
         con.execute(_CREATE_TABLES)
+        con.execute(_ADDED_COLUMNS)
+        con.execute("delete from runs where run_id = ?", [run["run_id"]])
+        con.execute("delete from validation_issues where run_id = ?", [run["run_id"]])
         con.register("incoming_run", runs)
         con.register("incoming_issues", issue_frame)
         con.execute("insert into runs by name select * from incoming_run")
@@ -108,3 +131,22 @@ def last_runs(warehouse: Path, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFr
             [limit],
         ).df()
     return runs, issues
+
+
+def run_in_progress(warehouse: Path) -> bool:
+    """True while some process holds the run lock of this warehouse."""
+    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
+    if not lock_path.exists():
+        return False
+    with open(lock_path) as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
+
+
+def effective_status(status: str, in_progress: bool) -> str:
+    """A run still marked 'running' while nobody holds the lock died without recording its end."""
+    return "interrupted" if status == "running" and not in_progress else status

@@ -120,7 +120,9 @@ def _column_check(rule: Rule, profile: RegionProfile) -> pa.Check:
         "ge": lambda: pa.Check.ge(p["value"], name=rule.name, error=rule.name),
         "le": lambda: pa.Check.le(p["value"], name=rule.name, error=rule.name),
         "isin": lambda: pa.Check.isin(p["values"], name=rule.name, error=rule.name),
-        "in_region_areas": lambda: pa.Check.isin(list(profile.municipalities), name=rule.name, error=rule.name),
+        "in_region_areas": lambda: pa.Check.isin(
+            list(profile.municipalities), name=rule.name, error=rule.name
+        ),
     }
     if rule.kind not in builders:
         raise SchemaFileError(f"rule {rule.name}: unknown check {rule.kind!r} (known: {sorted(builders)})")
@@ -140,7 +142,9 @@ def _pandera_schema(schema: SourceSchema, profile: RegionProfile) -> dict[str, p
             ]
             if severity == "error":
                 columns[name] = pa.Column(
-                    _DTYPES[spec.get("dtype", "string")], checks=checks, nullable=bool(spec.get("nullable", False))
+                    _DTYPES[spec.get("dtype", "string")],
+                    checks=checks,
+                    nullable=bool(spec.get("nullable", False)),
                 )
             elif checks:  # warnings: only the named rules, on whatever values are there
                 columns[name] = pa.Column(None, checks=checks, nullable=True, required=False)
@@ -174,7 +178,9 @@ def _issues_from_pandera(
                 "column": column,
                 "rule": rule,
                 "severity": severity,
-                "value": None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value),
+                "value": None
+                if value is None or (not isinstance(value, str) and pd.isna(value))
+                else str(value),
                 "message": messages.get(rule, check),
             }
         )
@@ -196,9 +202,7 @@ def _conditional_membership(
                 continue
             claims = frame[label_column] == label
             bad = frame[claims & ~frame[column].isin(profile.municipalities)]
-            issues += [
-                _issue(schema, rule, row, column, row[column]) for _, row in bad.iterrows()
-            ]
+            issues += [_issue(schema, rule, row, column, row[column]) for _, row in bad.iterrows()]
     return issues
 
 
@@ -272,10 +276,22 @@ def _year_matches_period(
     return [_issue(schema, rule, row, date_column, row[date_column].date()) for _, row in bad.iterrows()]
 
 
+def _constant_within(
+    frame: pd.DataFrame, schema: SourceSchema, rule: Rule, profile: RegionProfile, others: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A value that must be the same on every row of a group (one conversion factor per area and year)."""
+    column, by = rule.params["column"], list(rule.params["by"])
+    if frame.empty:
+        return []
+    counts = frame.groupby(by, dropna=False)[column].transform("nunique")
+    return [_issue(schema, rule, row, column, row[column]) for _, row in frame[counts > 1].iterrows()]
+
+
 DATASET_RULES: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "all_region_areas_present": _all_region_areas_present,
     "region_total_matches": _region_total_matches,
     "year_matches_period": _year_matches_period,
+    "constant_within": _constant_within,
 }
 
 
@@ -296,7 +312,9 @@ def validate_frame(
     issues += _conditional_membership(frame, schema, profile)
     for rule in schema.dataset_rules:
         if rule.kind not in DATASET_RULES:
-            raise SchemaFileError(f"{schema.path}: unknown dataset rule {rule.kind!r} (known: {sorted(DATASET_RULES)})")
+            raise SchemaFileError(
+                f"{schema.path}: unknown dataset rule {rule.kind!r} (known: {sorted(DATASET_RULES)})"
+            )
         issues += DATASET_RULES[rule.kind](frame, schema, rule, profile, others)
     result = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
     result["row"] = result["row"].astype("Int64")

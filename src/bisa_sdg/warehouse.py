@@ -1,4 +1,8 @@
-"""The DuckDB warehouse: load validated sources, run the SQL models in dependency order, publish atomically.
+"""The DuckDB warehouse: load validated sources, run the models in dependency order, publish atomically.
+
+Models are .sql files under ``sql/`` and, for what SQL cannot say well (the progress methods), Python modules
+under ``models/`` that declare ``DEFINES``, ``DEPENDS_ON`` and ``build(con)``; both kinds share one
+dependency graph, so a SQL model may read a table a Python model writes and vice versa.
 
 The warehouse is built in a new file next to the published one and swapped in with ``os.replace`` only when
 everything succeeded, so analysts never see a half-built file and a failed run leaves the last good one intact.
@@ -6,11 +10,13 @@ everything succeeded, so analysts never see a half-built file and a failed run l
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from importlib import resources
@@ -29,10 +35,11 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-z0-9_]+)", re.IGNORECASE)
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
+PYTHON_MODELS_PACKAGE = "bisa_sdg.models"
 
 
 class ModelError(RuntimeError):
-    """A SQL model failed; the message names the model file."""
+    """A model failed; the message names the model file."""
 
 
 def checked_identifier(name: str) -> str:
@@ -49,10 +56,23 @@ class Model:
     sql: str
     defines: frozenset[str]
     depends_on: frozenset[str]
+    build: Callable[[duckdb.DuckDBPyConnection], None] | None = None  # set for Python models, sql is then ''
+
+    @property
+    def language(self) -> str:
+        return "python" if self.build is not None else "sql"
 
 
-def discover_models(sql_root: Path | None = None) -> list[Model]:
-    """Every .sql file under sql/, with what it defines and what it reads (found by its schema.table names)."""
+def discover_models(sql_root: Path | None = None, python_root: Path | None = None) -> list[Model]:
+    """Every .sql file under sql/ (what it defines and reads, found by its schema.table names) and every Python
+    model under models/ (what it declares). Without arguments both package folders are searched; with a
+    ``sql_root`` only that folder, plus ``python_root`` when given (tests point at their own folders)."""
+    if sql_root is None and python_root is None:
+        python_models = _discover_python_models(
+            Path(str(resources.files("bisa_sdg") / "models")), PYTHON_MODELS_PACKAGE
+        )
+    else:
+        python_models = [] if python_root is None else _discover_python_models(python_root, None)
     root = Path(str(resources.files("bisa_sdg") / "sql")) if sql_root is None else sql_root
     models = []
     for path in sorted(root.rglob("*.sql")):
@@ -60,7 +80,9 @@ def discover_models(sql_root: Path | None = None) -> list[Model]:
         code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
         defines = {f"{s.lower()}.{t.lower()}" for s, t in _DEFINES.findall(code)}
         if not defines:
-            raise ModelError(f"{path}: a model must create a table or view (create or replace table schema.name)")
+            raise ModelError(
+                f"{path}: a model must create a table or view (create or replace table schema.name)"
+            )
         references = {f"{s.lower()}.{t.lower()}" for s, t in _REFERENCES.findall(code)} - defines
         first = _DEFINES.search(code)
         assert first is not None
@@ -73,7 +95,60 @@ def discover_models(sql_root: Path | None = None) -> list[Model]:
                 depends_on=frozenset(references),
             )
         )
+    return models + python_models
+
+
+def _discover_python_models(root: Path, package: str | None) -> list[Model]:
+    """Python models: modules (not starting with '_') declaring DEFINES, DEPENDS_ON and build(con).
+
+    The declarations are checked here, so a malformed model fails at discovery with its file name rather
+    than somewhere in the middle of a build.
+    """
+    models = []
+    for path in sorted(root.glob("*.py")) if root.is_dir() else []:
+        if path.name.startswith("_"):
+            continue
+        if package is not None:
+            module = importlib.import_module(f"{package}.{path.stem}")
+        else:
+            spec = importlib.util.spec_from_file_location(f"_bisa_sdg_model_{path.stem}", path)
+            if spec is None or spec.loader is None:
+                raise ModelError(f"{path}: cannot be imported as a Python model")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        defines = _declared_tables(path, "DEFINES", getattr(module, "DEFINES", None))
+        depends_on = _declared_tables(path, "DEPENDS_ON", getattr(module, "DEPENDS_ON", ()))
+        build = getattr(module, "build", None)
+        if not defines:
+            raise ModelError(f"{path}: a Python model must declare DEFINES = ('schema.table', ...)")
+        if not callable(build):
+            raise ModelError(f"{path}: a Python model must define build(con) -> None")
+        models.append(
+            Model(
+                name=defines[0],
+                path=f"{root.name}/{path.name}",
+                sql="",
+                defines=frozenset(defines),
+                depends_on=frozenset(depends_on) - frozenset(defines),
+                build=build,
+            )
+        )
     return models
+
+
+def _declared_tables(path: Path, attribute: str, value: Any) -> list[str]:
+    """The schema.table names a Python model declares, lower-cased and checked like SQL identifiers."""
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ModelError(f"{path}: {attribute} must be a tuple of 'schema.table' names, not {value!r}")
+    names = []
+    for item in value:
+        schema, _, table = str(item).lower().partition(".")
+        if schema not in SCHEMAS or not table or not IDENTIFIER.match(table):
+            raise ModelError(f"{path}: {attribute} entry {item!r} is not 'schema.table' with a known schema")
+        names.append(f"{schema}.{table}")
+    return names
 
 
 def order_models(models: Iterable[Model]) -> list[Model]:
@@ -105,14 +180,16 @@ def load_frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: p
     target = f"{checked_identifier(schema)}.{checked_identifier(table)}"
     con.register("_incoming_frame", frame)
     try:
-        con.execute(f"create or replace table {target} as select * from _incoming_frame")
+        con.execute(f"create or replace table {target} as select * from _incoming_frame")  # noqa: S608 - identifiers pass checked_identifier
     finally:
         con.unregister("_incoming_frame")
     return len(frame)
 
 
 def load_raw_sources(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pd.DataFrame]) -> dict[str, int]:
-    return {source_id: load_frame(con, "raw", source_id, frame) for source_id, frame in sorted(frames.items())}
+    return {
+        source_id: load_frame(con, "raw", source_id, frame) for source_id, frame in sorted(frames.items())
+    }
 
 
 def load_meta(
@@ -172,7 +249,9 @@ def load_meta(
     load_frame(con, "meta", "source_files", files)
     load_frame(con, "meta", "profile_areas", pd.DataFrame(areas).astype({"name_en": "string"}))
     con.execute("comment on table meta.sources is 'The catalog of sources (data/raw/catalog.yaml)'")
-    con.execute("comment on table meta.source_files is 'Each raw file read: the hash the catalog records and the hash actually read'")
+    con.execute(
+        "comment on table meta.source_files is 'Each raw file read: the hash the catalog records and the hash actually read'"
+    )
     con.execute("comment on table meta.profile_areas is 'The areas of the region profile (config/profiles)'")
 
 
@@ -185,10 +264,14 @@ def _create_indicator_union(con: duckdb.DuckDBPyConnection) -> None:
             "escape '\\' order by table_name"
         ).fetchall()
     ]
-    empty = "select " + ", ".join(
-        f"null::{sql_type} as {checked_identifier(column)}" for column, sql_type in COLUMN_TYPES.items()
-    ) + " where false"
-    selects = [empty] + [f"select * from core.{checked_identifier(t)}" for t in tables]
+    empty = (
+        "select "
+        + ", ".join(
+            f"null::{sql_type} as {checked_identifier(column)}" for column, sql_type in COLUMN_TYPES.items()
+        )
+        + " where false"
+    )
+    selects = [empty] + [f"select * from core.{checked_identifier(t)}" for t in tables]  # noqa: S608 - identifiers pass checked_identifier
     con.execute(f"create or replace view core.indicator_union as {' union all by name '.join(selects)}")
 
 
@@ -199,15 +282,30 @@ def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[
         if model.name.startswith("curated.") and INDICATOR_UNION in model.depends_on:
             _create_indicator_union(con)
         started = time.perf_counter()
-        try:
-            con.execute(model.sql)
-        except duckdb.Error as exc:
-            raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
+        if model.build is not None:
+            try:
+                model.build(con)
+            except Exception as exc:
+                raise ModelError(f"Python model {model.path} failed: {type(exc).__name__}: {exc}") from exc
+        else:
+            try:
+                con.execute(model.sql)
+            except duckdb.Error as exc:
+                raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
         schema, table = model.name.split(".")
-        rows = con.execute(f"select count(*) from {checked_identifier(schema)}.{checked_identifier(table)}").fetchone()
+        try:
+            rows = con.execute(
+                f"select count(*) from {checked_identifier(schema)}.{checked_identifier(table)}"  # noqa: S608 - identifiers pass checked_identifier
+            ).fetchall()[0]
+        except duckdb.CatalogException as exc:
+            raise ModelError(f"{model.language} model {model.path} did not create {model.name}") from exc
         records.append(
-            {"model": model.name, "path": model.path, "rows": rows[0] if rows else 0,
-             "seconds": round(time.perf_counter() - started, 4)}
+            {
+                "model": model.name,
+                "path": model.path,
+                "rows": rows[0] if rows else 0,
+                "seconds": round(time.perf_counter() - started, 4),
+            }
         )
     return records
 
@@ -239,11 +337,36 @@ def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
     return missing
 
 
+def comment_on(con: duckdb.DuckDBPyConnection, table: str, text: str, columns: Mapping[str, str]) -> None:
+    """COMMENT a table a Python model wrote and every column of it; a column without a text is an error.
+
+    The texts are the model's own documentation (COMMENT takes no parameters, so they are quoted here).
+    """
+    schema, name = (checked_identifier(part) for part in table.split("."))
+    present = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?", [schema, name]
+        ).fetchall()
+    ]
+    missing = [column for column in present if column not in columns]
+    if missing:
+        raise ModelError(f"{table}: no comment text for columns {missing}")
+
+    def quoted(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
+    con.execute(f"comment on table {schema}.{name} is {quoted(text)}")
+    for column in present:
+        con.execute(f"comment on column {schema}.{name}.{checked_identifier(column)} is {quoted(columns[column])}")
+
+
 def write_audit(
     con: duckdb.DuckDBPyConnection, run: Mapping[str, Any], issues: pd.DataFrame, steps: list[dict[str, Any]]
 ) -> None:
-    run_frame = pd.DataFrame([{k: (json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v)
-                               for k, v in run.items()}])
+    run_frame = pd.DataFrame(
+        [{k: (json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v) for k, v in run.items()}]
+    )
     load_frame(con, "audit", "runs", run_frame)
     issue_frame = issues.copy()
     issue_frame.insert(0, "run_id", run["run_id"])
@@ -275,6 +398,6 @@ def table_digest(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """A content hash of a table in a fixed order, to compare two builds."""
     schema, name = table.split(".")
     relation = f"{checked_identifier(schema)}.{checked_identifier(name)}"
-    frame = con.execute(f"select * from {relation}").df()
+    frame = con.execute(f"select * from {relation}").df()  # noqa: S608 - identifiers pass checked_identifier
     frame = frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
     return str(pd.util.hash_pandas_object(frame, index=False).sum())

@@ -6,7 +6,9 @@ the file the row came from, header = line 1), so a validation issue can name the
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 from pathlib import Path
 from types import ModuleType
 
@@ -26,12 +28,78 @@ def reader_module(source_id: str) -> ModuleType:
 
 
 def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    return reader_module(source.id).read(source, raw_dir, profile)
+    """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.area_codes)."""
+    from bisa_sdg.area_codes import recode_areas
+
+    return recode_areas(reader_module(source.id).read(source, raw_dir, profile), source.id, profile)
+
+
+class SourceFileError(CatalogError):
+    """A raw file that cannot be read as what the catalog says it is (encoding, truncation, CSV shape)."""
+
+
+def _encoding_problem(path: Path, relative: str, exc: UnicodeDecodeError) -> str:
+    """Where the first non-UTF-8 byte is, and what the line would say in Windows-1252/Latin-1."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        start = exc.start
+    except UnicodeDecodeError as again:
+        start = again.start
+    line_no = data.count(b"\n", 0, start) + 1
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line_end = data.find(b"\n", start)
+    line = data[line_start : line_end if line_end >= 0 else len(data)].rstrip(b"\r")
+    return (
+        f"{relative}: not UTF-8 — line {line_no}, byte {start - line_start + 1} is 0x{data[start]:02x}. "
+        f"Read as Windows-1252/Latin-1 that line would be {line.decode('cp1252', 'replace')!r}, so the file "
+        "looks Latin-1 encoded. Nothing was read from it (names are never guessed): convert it to UTF-8, "
+        "e.g. `iconv -f WINDOWS-1252 -t UTF-8`, check the names, and update its sha256 in data/raw/catalog.yaml."
+    )
+
+
+def _check_last_row(path: Path, relative: str, columns: int) -> None:
+    """A file cut off mid-row ends without a newline, in a row with fewer fields than the header."""
+    data = path.read_bytes()
+    if not data or data.endswith((b"\n", b"\r")):
+        return
+    last = data.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
+    fields = next(csv.reader(io.StringIO(last)), [])
+    if len(fields) < columns:
+        line = data.count(b"\n") + 1
+        raise SourceFileError(
+            f"{relative}: line(s) {line} have fewer fields ({len(fields)}) than the header ({columns}) and the "
+            "file does not end with a newline: it looks truncated mid-row — download it again"
+        )
 
 
 def read_csv_as_text(path: Path, relative: str, **kwargs: object) -> pd.DataFrame:
-    """Read a CSV with every cell as text (no type guessing) and stamp each row with its file and line."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    """Read a CSV with every cell as text (no type guessing) and stamp each row with its file and line.
+
+    A file that is not UTF-8, that is not a well-formed CSV, or that has a row with fewer fields than its header
+    (a file cut off mid-row) raises :class:`SourceFileError` naming the file and the line.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(_encoding_problem(path, relative, exc)) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        data = path.read_bytes()
+        last = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        hint = (
+            f"the file ends inside a quoted field at line {last}: it looks truncated mid-row — download it again"
+            if "EOF inside string" in str(exc)
+            else "is the file truncated or not comma-separated?"
+        )
+        raise SourceFileError(f"{relative}: not a well-formed CSV ({exc}); {hint}") from exc
+    _check_last_row(path, relative, len(frame.columns))
     frame.insert(0, "_line", range(2, len(frame) + 2))
+    short = frame[frame.drop(columns="_line").isna().any(axis=1)]
+    if not short.empty:  # with keep_default_na=False an empty cell is '', so NaN means a missing field
+        lines = ", ".join(str(n) for n in short["_line"].head(5))
+        raise SourceFileError(
+            f"{relative}: line(s) {lines} have fewer fields than the header ({len(frame.columns) - 1}); "
+            "the file looks truncated mid-row — download it again"
+        )
     frame.insert(0, "_file", relative)
     return frame

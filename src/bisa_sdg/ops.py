@@ -1,0 +1,108 @@
+"""Operational helpers of a production run: stale build files, failure explanations, file modes, log redaction,
+and the fault hook used by the fault-injection tests.
+
+The fault hook is OFF unless ``BISA_SDG_FAULT_PAUSE_AT`` names a fault point; it exists so a test can SIGKILL a
+real pipeline process at an exact point (e.g. just before the warehouse is swapped in) instead of guessing with
+timers. Nothing else in production reads it.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import time
+from pathlib import Path
+
+from bisa_sdg.http import RedactingFilter, redact_text
+
+log = logging.getLogger(__name__)
+
+FAULT_PAUSE_AT = "BISA_SDG_FAULT_PAUSE_AT"  # name of the fault point at which to pause
+FAULT_MARKER = "BISA_SDG_FAULT_MARKER"  # file written (with the pid) when the pause starts
+FAULT_PAUSE_SECONDS = "BISA_SDG_FAULT_PAUSE_SECONDS"  # how long to pause (default 120 s), then carry on
+FAULT_POINTS = ("after-lock", "before-publish", "after-publish")
+
+
+def fault_point(name: str) -> None:
+    """Pause here if the fault hook names this point (tests only; a no-op otherwise)."""
+    if name not in FAULT_POINTS:
+        raise ValueError(f"unknown fault point {name!r}")
+    if os.environ.get(FAULT_PAUSE_AT) != name:
+        return
+    marker = os.environ.get(FAULT_MARKER)
+    if marker:
+        Path(marker).write_text(f"{os.getpid()} {name}\n", encoding="utf-8")
+    log.warning("fault hook: pausing at %s (pid %d)", name, os.getpid())
+    time.sleep(float(os.environ.get(FAULT_PAUSE_SECONDS, "120")))
+
+
+def stale_builds(warehouse: Path) -> list[Path]:
+    """Half-built files left by a run that was killed (only meaningful while holding the run lock)."""
+    warehouse = Path(warehouse)
+    return sorted(warehouse.parent.glob(f".{warehouse.name}.*.building"))
+
+
+def remove_stale_builds(warehouse: Path) -> list[str]:
+    """Delete them; returns one warning per file so the run log says that an earlier run died mid-build."""
+    warnings = []
+    for path in stale_builds(warehouse):
+        size = path.stat().st_size if path.exists() else 0
+        path.unlink(missing_ok=True)
+        warnings.append(f"removed {path.name} ({size} bytes) left by an interrupted run")
+    return warnings
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """OSError(ENOSPC/EDQUOT) anywhere in the chain, or DuckDB's wording of it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(current).lower()
+        if "no space left on device" in text or "disk quota exceeded" in text:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def explain_failure(exc: BaseException) -> str:
+    """The one-paragraph reason a run failed, safe to log and to store (secrets redacted)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if is_disk_full(exc):
+        text = (
+            "disk full: the file system ran out of space while the run was writing (the half-built file was "
+            f"removed); free some space and run again. Detail: {text}"
+        )
+    return redact_text(text)
+
+
+def restrict_umask() -> int:
+    """Never create group/world-writable files, whatever umask the caller had; returns the previous umask."""
+    previous = os.umask(0o022)
+    os.umask(previous | 0o022)
+    return previous
+
+
+def chmod_readable(path: Path) -> None:
+    """Published files: owner read/write, everyone else read-only (0o644)."""
+    os.chmod(path, 0o644)
+
+
+def install_log_redaction() -> None:
+    """Redact credentials in every record that reaches a handler of Prefect's loggers or of the root logger.
+
+    Logger filters do not apply to records propagated from child loggers; handler filters do. Prefect's
+    handlers (console, API log shipping) are found on the 'prefect' logger tree.
+    """
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name)
+        for name in list(logging.Logger.manager.loggerDict)
+        if name.startswith("prefect")
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(RedactingFilter())

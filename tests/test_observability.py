@@ -1,0 +1,63 @@
+"""What a run leaves behind for the person on call: audit.runs, the run log and ``bisa-sdg status``."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from tests.prod_support import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def test_audit_runs_records_inputs_stages_and_names(workspace):
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        run = con.execute("select * from audit.runs").df().iloc[0].to_dict()
+        models = con.execute("select model, rows, seconds from audit.model_runs").fetchall()
+    inputs = json.loads(run["inputs"])
+    assert "statbel_population/vandenbroucke_belgian_municipalities_2020.csv" in inputs
+    assert all(len(digest) == 64 for digest in inputs.values())
+    stages = json.loads(run["stages"])
+    names = {s["prefect_name"] for s in stages}
+    assert {"ingest-statbel_population", "ingest-brussels", "validate-brussels"} <= names
+    for stage in stages:
+        assert stage["seconds"] >= 0 and stage["status"] == "completed"
+    population = next(s for s in stages if s["prefect_name"] == "ingest-statbel_population")
+    assert population["rows_out"] == 1751 and population["files"] == 3
+    validate = next(s for s in stages if s["stage"] == "validate")
+    assert validate["rows_in"] == validate["rows_out"] > 0 and validate["issues"] >= 0
+    assert len(run["build_key"]) == 64 and run["prefect_flow_run"].startswith(
+        "bisa-sdg/bisa-sdg-bisa_sdg.duckdb-"
+    )
+    assert any(model.startswith("curated.") and rows > 0 for model, rows, _ in models)
+
+
+def test_the_run_log_has_every_stage_including_publish_and_outputs(workspace):
+    with duckdb.connect(str(workspace.run_log), read_only=True) as con:
+        (stages, sha, status) = con.execute("select stages, warehouse_sha256, status from runs").fetchone()
+    names = [s["stage"] for s in json.loads(stages)]
+    assert names[-4:] == ["validate", "build", "publish", "outputs"] and status == "completed"
+    import hashlib
+
+    assert sha == hashlib.sha256(workspace.warehouse.read_bytes()).hexdigest()
+
+
+def test_status_shows_a_failed_and_a_completed_run(workspace, capsys):
+    area = workspace.raw_dir / "statbel_area/bnosac_BE_ADMIN_MUNTY_attributes_all589.csv"
+    area.write_text(area.read_text(encoding="utf-8").replace("\n21016,", "\n2101X,", 1), encoding="utf-8")
+    code, _, err = run_cli(capsys, *workspace.cli_args())
+    assert code == 1 and "refnis_format" in err
+
+    lines = workspace.status(capsys).splitlines()
+    assert lines[0].split()[1] == "failed" and "profile=brussels" in lines[0]
+    assert "validation failed" in lines[1]
+    assert any("rule 'refnis_format' failed" in line and "2101X" in line for line in lines)
+    completed = [line for line in lines if line.split()[1:2] == ["completed"]]
+    assert len(completed) == 1
+
+    with duckdb.connect(str(workspace.run_log), read_only=True) as con:
+        (stages,) = con.execute("select stages from runs where status = 'failed'").fetchone()
+    failed = [s for s in json.loads(stages) if s["status"] == "failed"]
+    assert [s["stage"] for s in failed] == ["validate"] and failed[0]["errors"] >= 1
