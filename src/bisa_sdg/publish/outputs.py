@@ -30,6 +30,7 @@ from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
     from bisa_sdg.pipeline import PipelineConfig
+    from bisa_sdg.profile import RegionProfile
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +50,34 @@ class OutputSettings:
     constraints_path: Path = REFERENCE / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv"
     series_names_path: Path = REFERENCE / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv"
     ref_area_map_path: Path = Path("config/sdmx_ref_area.csv")
-    indicators_path: Path | None = Path("config/indicators.yaml")  # titles, when the warehouse has no registry
+    indicators_path: Path | None = Path(
+        "config/indicators.yaml"
+    )  # titles, when the warehouse has no registry
     boundaries_dir: Path | None = Path("data/raw/statbel_boundaries")  # GeoJSON for the map; optional
     sender_id: str = "BISA"
     default_language: str | None = None  # the report's language before the reader picks one (default: fr)
     timings: dict[str, float] = field(default_factory=dict, compare=False)  # filled in: seconds per step
 
 
-def settings_for(config: PipelineConfig) -> OutputSettings:
+def settings_for(config: PipelineConfig, profile: RegionProfile | None = None) -> OutputSettings:
     """Settings that follow a pipeline configuration: the boundaries in its raw folder, the registry and the
-    REF_AREA map in the config folder that holds its profile (so another region's project finds its own)."""
+    REF_AREA map in the config folder that holds its profile (so another region's project finds its own);
+    a profile that names its own REF_AREA map (``sdmx_ref_area``) uses that one."""
     config_dir = config.profile_path.parent.parent
+    ref_area_map = profile.sdmx_ref_area_path if profile is not None else None
     return OutputSettings(
-        ref_area_map_path=config_dir / "sdmx_ref_area.csv",
+        ref_area_map_path=ref_area_map or config_dir / "sdmx_ref_area.csv",
         indicators_path=config_dir / "indicators.yaml",
         boundaries_dir=config.raw_dir / "statbel_boundaries",
     )
+
+
+def outputs_run_id(reports_dir: Path) -> str | None:
+    """The run whose warehouse the current outputs were written from (None when there are none)."""
+    try:
+        return json.loads((reports_dir / OUTPUTS_MANIFEST).read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError):
+        return None
 
 
 class OutputError(RuntimeError):
@@ -155,7 +168,9 @@ def write_outputs(
     staging = Path(tempfile.mkdtemp(prefix=".outputs-", dir=reports_dir))
     try:
         written: list[Path] = []
-        (staging / "sdmx").mkdir()  # even when empty: stale files of an earlier run must not stay beside these
+        (
+            staging / "sdmx"
+        ).mkdir()  # even when empty: stale files of an earlier run must not stay beside these
         try:
             written += _write_sdmx(snapshot, staging / "sdmx", vintage, settings)
         except Exception as exc:

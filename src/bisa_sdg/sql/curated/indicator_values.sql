@@ -7,7 +7,8 @@ with observations as (
 ),
 flagged as (
     select
-        observations.*,
+        -- the union carries a (NULL) synthetic column; without the exclude it shadows the flag computed here
+        observations.* exclude (synthetic),
         exists (
             select 1 from meta.sources
             where meta.sources.synthetic
