@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bisa_sdg.catalog import sha256_of
 from bisa_sdg.http import redact_url
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -90,12 +91,7 @@ def sha256_bytes(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+sha256_file = sha256_of  # one file hash for the whole project (bisa_sdg.catalog)
 
 
 def _source_dir(raw_dir: Path, source_id: str) -> Path:
