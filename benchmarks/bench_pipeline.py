@@ -30,19 +30,7 @@ import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
 from bisa_sdg import pipeline as p
-from bisa_sdg.warehouse import publish
-config = p.PipelineConfig()
-catalog, profile = p.load_configuration(config)
-run = p.new_run(config, profile)
-ingested = p.Ingested(frames={}, file_hashes={})
-for source in catalog.sources:
-    frame, hashes, _ = p.ingest_source(source, config, profile)
-    ingested.frames[source.id] = frame
-    ingested.file_hashes.update(hashes)
-issues = p.validate_sources(ingested.frames, config, catalog, profile)
-p.raise_on_errors(issues)
-built, _ = p.build_warehouse(ingested, issues, config, catalog, profile, run)
-publish(built, config.warehouse)
+p.build_and_publish(p.PipelineConfig())
 print(json.dumps({"seconds_in_process": time.perf_counter() - started}))
 """
 

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bisa_sdg import pipeline as p
-from bisa_sdg import warehouse as wh
 from bisa_sdg.publish.outputs import OutputSettings
 from tests.conftest import ROOT, copy_sample
 
@@ -37,18 +36,7 @@ def build_sample_warehouse(root: Path) -> Path:
     project = copy_sample(root / "project")
     with working_directory(project):
         config = p.PipelineConfig(warehouse=Path("data/curated/bisa_sdg.duckdb"), reports_dir=Path("reports"))
-        catalog, profile = p.load_configuration(config)
-        run = p.new_run(config, profile)
-        ingested = p.Ingested(frames={}, file_hashes={})
-        for source in catalog.sources:
-            frame, hashes, warnings = p.ingest_source(source, config, profile)
-            ingested.frames[source.id] = frame
-            ingested.file_hashes.update(hashes)
-            ingested.warnings += warnings
-        issues = p.validate_sources(ingested.frames, config, catalog, profile)
-        p.raise_on_errors(issues)
-        built, _ = p.build_warehouse(ingested, issues, config, catalog, profile, run)
-        wh.publish(built, config.warehouse)
+        p.build_and_publish(config)
     _BUILT["path"] = project / "data" / "curated" / "bisa_sdg.duckdb"
     print(f"\nsample warehouse built in {time.perf_counter() - started:.1f} s")
     return _BUILT["path"]

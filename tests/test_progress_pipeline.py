@@ -30,16 +30,8 @@ def built(tmp_path_factory):
         profile_path=project / "config/profiles/brussels.yaml",
         schemas_dir=project / "schemas",
     )
-    catalog, profile = p.load_configuration(config)
-    ingested = p.Ingested(frames={}, file_hashes={})
-    for source in catalog.sources:
-        frame, hashes, _ = p.ingest_source(source, config, profile)
-        ingested.frames[source.id] = frame
-        ingested.file_hashes.update(hashes)
-    issues = p.validate_sources(ingested.frames, config, catalog, profile)
-    p.raise_on_errors(issues)
-    path, _ = p.build_warehouse(ingested, issues, config, catalog, profile, p.new_run(config, profile))
-    wh.publish(path, config.warehouse)
+    p.build_and_publish(config)
+    profile = p.load_configuration(config)[1]
     con = duckdb.connect(str(config.warehouse), read_only=True)
     yield con, load_targets(config.targets_file(profile))
     con.close()
@@ -64,10 +56,17 @@ def test_scorecard_has_a_readable_row_per_agenda_for_the_region(built):
     card = con.execute("select * from curated.agenda_scorecard where ref_area = ?", [REGION]).df()
     assert list(card["agenda_group"]) == [g.code for g in AGENDA_GROUPS]
     assert card["n_targets"].sum() == len(targets)
-    counted = (
-        card[["n_target_met", "n_on_track", "n_moderate_progress", "n_marginal_progress", "n_stagnation",
-              "n_regression", "n_numeric_not_assessable"]].sum(axis=1)
-    )
+    counted = card[
+        [
+            "n_target_met",
+            "n_on_track",
+            "n_moderate_progress",
+            "n_marginal_progress",
+            "n_stagnation",
+            "n_regression",
+            "n_numeric_not_assessable",
+        ]
+    ].sum(axis=1)
     assert (counted == card["n_numeric"]).all()
     assert (card["n_numeric"] + card["n_direction"] == card["n_targets"]).all()
     assert card["headline"].str.endswith(".").all() and card["headline"].str.len().gt(40).all()

@@ -129,17 +129,7 @@ def build(profile_path: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
         warehouse=tmp_path / "w" / "bisa_sdg.duckdb",
         reports_dir=tmp_path / "reports",
     )
-    catalog, profile = p.load_configuration(config)
-    ingested = p.Ingested(frames={}, file_hashes={})
-    for source in catalog.sources:
-        frame, hashes, _ = p.ingest_source(source, config, profile)
-        ingested.frames[source.id] = frame
-        ingested.file_hashes.update(hashes)
-    issues = p.validate_sources(ingested.frames, config, catalog, profile)
-    p.raise_on_errors(issues)
-    built, _ = p.build_warehouse(ingested, issues, config, catalog, profile, p.new_run(config, profile))
-    wh.publish(built, config.warehouse)
-    return config.warehouse, issues
+    return p.build_and_publish(config)
 
 
 def test_wallonia_end_to_end(tmp_path: Path):

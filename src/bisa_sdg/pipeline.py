@@ -43,7 +43,9 @@ class PipelineConfig:
     online: bool = False
     full_refresh: bool = False  # ignore every cached step and rebuild (the yearly full rebuild)
     registry_path: Path | None = None  # default: indicators.yaml in the config folder that holds profiles/
-    targets_path: Path | None = None  # default: the profile's targets file, else targets.csv in the config folder
+    targets_path: Path | None = (
+        None  # default: the profile's targets file, else targets.csv in the config folder
+    )
     benchmark_map_path: Path | None = None  # default: benchmark_map.csv in the config folder
 
     @property
@@ -201,6 +203,26 @@ def build_warehouse(
         target.unlink(missing_ok=True)
         raise
     return target, steps
+
+
+def build_and_publish(config: PipelineConfig) -> tuple[Path, pd.DataFrame]:
+    """The whole pipeline as plain function calls, without Prefect, caching or the run log.
+
+    For notebooks, tests and benchmarks that want the warehouse and nothing else; scheduled and CLI runs go
+    through ``flows.pipeline.run_pipeline``. Returns the published warehouse and the validation issues.
+    """
+    catalog, profile = load_configuration(config)
+    ingested = Ingested(frames={}, file_hashes={})
+    for source in catalog.sources:
+        frame, hashes, warnings = ingest_source(source, config, profile)
+        ingested.frames[source.id] = frame
+        ingested.file_hashes.update(hashes)
+        ingested.warnings += warnings
+    issues = validate_sources(ingested.frames, config, catalog, profile)
+    raise_on_errors(issues)
+    built, _ = build_warehouse(ingested, issues, config, catalog, profile, new_run(config, profile))
+    wh.publish(built, config.warehouse)
+    return config.warehouse, issues
 
 
 def summarise(warehouse: Path) -> dict[str, int]:
