@@ -41,16 +41,18 @@ def test_shipped_benchmark_files_read_and_validate(frames):
 def test_sdr_thresholds_as_published(frames):
     codebook = frames["sdsn_sdr2025_thresholds"].set_index("ind_code")
     # research notes §3.1, verbatim from the codebook: Opt / green / red / LB
-    assert tuple(codebook.loc["sdg11_pm25", ["optimum", "green_threshold", "red_threshold", "lower_bound"]]) == (
-        6.3, 10.0, 25.0, 87.0
-    )
-    assert tuple(codebook.loc["sdg3_traffic", ["optimum", "green_threshold", "red_threshold", "lower_bound"]]) == (
-        3.2, 8.4, 16.8, 33.7
-    )
+    assert tuple(
+        codebook.loc["sdg11_pm25", ["optimum", "green_threshold", "red_threshold", "lower_bound"]]
+    ) == (6.3, 10.0, 25.0, 87.0)
+    assert tuple(
+        codebook.loc["sdg3_traffic", ["optimum", "green_threshold", "red_threshold", "lower_bound"]]
+    ) == (3.2, 8.4, 16.8, 33.7)
     assert codebook.loc["sdg11_pm25", "_line"] == 11  # four "#" lines, header on line 5, pm25 the sixth row
     belgium = frames["sdsn_sdr2025_belgium"].set_index("field")
     assert belgium.loc["score:sdg11_pm25", "score"] == 97.274
-    assert belgium.loc["Goal_11_Dashboard", "value_raw"] == "yellow" and pd.isna(belgium.loc["Country", "score"])
+    assert belgium.loc["Goal_11_Dashboard", "value_raw"] == "yellow" and pd.isna(
+        belgium.loc["Country", "score"]
+    )
 
 
 def test_eu_cities_long_rows_keep_the_file_line(frames):
@@ -72,7 +74,9 @@ def test_benchmark_map_agrees_with_the_sdr_codebook(frames):
     for row in mapping.to_dict("records"):
         if row["benchmark"] == "sdsn_sdr2025":
             sdr = codebook.loc[row["benchmark_indicator"]]
-            assert (row["better"] == "lower") == (sdr["optimum"] < sdr["lower_bound"]), row["benchmark_indicator"]
+            assert (row["better"] == "lower") == (sdr["optimum"] < sdr["lower_bound"]), row[
+                "benchmark_indicator"
+            ]
         else:
             assert row["benchmark_indicator"] in cities
 
@@ -108,20 +112,42 @@ sdsn_eu_cities_2019,sdg3_traffic,Brussels,lower,sdg_11_40,ROAD_DEATHS_RATE,0.1,s
 
 
 def iv(series: str, indicator_id: str, year: int, value: float, **breakdowns) -> dict:
-    row = {"indicator_id": indicator_id, "series": series, "ref_area": "04000", "time_period": year,
-           "obs_value": value, "unit_measure": "U", "nature": "E", "synthetic": False}
+    row = {
+        "indicator_id": indicator_id,
+        "series": series,
+        "ref_area": "04000",
+        "time_period": year,
+        "obs_value": value,
+        "unit_measure": "U",
+        "nature": "E",
+        "synthetic": False,
+    }
     row.update({column: breakdowns.get(column, "_T") for column in BREAKDOWN_COLUMNS})
     return row
 
 
 def codebook_row(code: str, opt: float, green: float, red: float, lb: float) -> dict:
-    return {"ind_code": code, "indicator": f"{code} label", "reference_year": 2023, "optimum": opt,
-            "green_threshold": green, "red_threshold": red, "lower_bound": lb}
+    return {
+        "ind_code": code,
+        "indicator": f"{code} label",
+        "reference_year": 2023,
+        "optimum": opt,
+        "green_threshold": green,
+        "red_threshold": red,
+        "lower_bound": lb,
+    }
 
 
 def city(name: str, rank: int, measure: str, value: float | None, colour: str | None) -> dict:
-    return {"city": name, "city_score": 70.0 - rank, "city_rank": rank, "measure": measure,
-            "measure_label": f"{measure} label", "value": value, "dashboard": colour}
+    return {
+        "city": name,
+        "city_score": 70.0 - rank,
+        "city_rank": rank,
+        "measure": measure,
+        "measure_label": f"{measure} label",
+        "value": value,
+        "dashboard": colour,
+    }
 
 
 @pytest.fixture
@@ -131,37 +157,58 @@ def benchmarks(tmp_path) -> pd.DataFrame:
     load(con, "meta.profile_areas", [{"ref_area": "04000", "level": "region"}])
     load(con, "meta.sources", [{"source_id": s, "caveats": f"{s} caveat"} for s in SOURCES])
     wh.load_frame(con, "meta", "benchmark_map", load_benchmark_map(tmp_path / "map.csv"))
-    load(con, "curated.indicator_values", [
-        iv("EN_ATM_PM25", "11.6.2", 2014, 30.0),
-        iv("EN_ATM_PM25", "11.6.2", 2015, 13.4),  # the latest: used
-        iv("EN_ATM_PM25", "11.6.2", 2016, 1.0, sex="F"),  # a breakdown: never used
-        iv("SP_TRN_PUBL", "11.2.1", 2020, 60.0),
-        iv("ROAD_DEATHS_RATE", "sdg_11_40", 2020, 20.0),
-    ])
-    load(con, "raw.sdsn_sdr2025_thresholds", [
-        codebook_row("sdg11_pm25", 6.3, 10, 25, 87),
-        codebook_row("sdg11_transport", 100, 80, 50, 9),
-        codebook_row("sdg3_traffic", 3.2, 8.4, 16.8, 33.7),
-        codebook_row("sdg11_slums", 0, 5, 25, 90),
-    ])
-    load(con, "raw.sdsn_sdr2025_belgium", [
-        {"field": "Country", "value_raw": "Belgium", "ind_code": None, "score": None},
-        {"field": "SDG_Index_Rank_2025", "value_raw": "18", "ind_code": None, "score": None},
-        {"field": "SDG_Index_Score_2025", "value_raw": "80.5", "ind_code": None, "score": None},
-        {"field": "score:sdg11_pm25", "value_raw": "97.274", "ind_code": "sdg11_pm25", "score": 97.274},
-        {"field": "score:sdg11_transport", "value_raw": "93.988", "ind_code": "sdg11_transport", "score": 93.988},
-        {"field": "score:sdg11_slums", "value_raw": "100", "ind_code": "sdg11_slums", "score": 100.0},
-    ])
-    load(con, "raw.sdsn_eu_cities_2019", [
-        city("Oslo", 1, "sdg11_pm25", 6.0, "green"),
-        city("Brussels", 25, "sdg11_pm25", 18.0, "orange"),
-        city("Athens", 45, "sdg11_pm25", 25.0, "red"),
-        city("Rome", 40, "sdg11_pm25", None, None),
-        city("Oslo", 1, "sdg3_traffic", 0.1, "green"),
-        city("Brussels", 25, "sdg3_traffic", 0.14, "green"),
-        city("Athens", 45, "sdg3_traffic", 0.3, "orange"),
-        city("Rome", 40, "sdg3_traffic", 0.2, "yellow"),
-    ])
+    load(
+        con,
+        "curated.indicator_values",
+        [
+            iv("EN_ATM_PM25", "11.6.2", 2014, 30.0),
+            iv("EN_ATM_PM25", "11.6.2", 2015, 13.4),  # the latest: used
+            iv("EN_ATM_PM25", "11.6.2", 2016, 1.0, sex="F"),  # a breakdown: never used
+            iv("SP_TRN_PUBL", "11.2.1", 2020, 60.0),
+            iv("ROAD_DEATHS_RATE", "sdg_11_40", 2020, 20.0),
+        ],
+    )
+    load(
+        con,
+        "raw.sdsn_sdr2025_thresholds",
+        [
+            codebook_row("sdg11_pm25", 6.3, 10, 25, 87),
+            codebook_row("sdg11_transport", 100, 80, 50, 9),
+            codebook_row("sdg3_traffic", 3.2, 8.4, 16.8, 33.7),
+            codebook_row("sdg11_slums", 0, 5, 25, 90),
+        ],
+    )
+    load(
+        con,
+        "raw.sdsn_sdr2025_belgium",
+        [
+            {"field": "Country", "value_raw": "Belgium", "ind_code": None, "score": None},
+            {"field": "SDG_Index_Rank_2025", "value_raw": "18", "ind_code": None, "score": None},
+            {"field": "SDG_Index_Score_2025", "value_raw": "80.5", "ind_code": None, "score": None},
+            {"field": "score:sdg11_pm25", "value_raw": "97.274", "ind_code": "sdg11_pm25", "score": 97.274},
+            {
+                "field": "score:sdg11_transport",
+                "value_raw": "93.988",
+                "ind_code": "sdg11_transport",
+                "score": 93.988,
+            },
+            {"field": "score:sdg11_slums", "value_raw": "100", "ind_code": "sdg11_slums", "score": 100.0},
+        ],
+    )
+    load(
+        con,
+        "raw.sdsn_eu_cities_2019",
+        [
+            city("Oslo", 1, "sdg11_pm25", 6.0, "green"),
+            city("Brussels", 25, "sdg11_pm25", 18.0, "orange"),
+            city("Athens", 45, "sdg11_pm25", 25.0, "red"),
+            city("Rome", 40, "sdg11_pm25", None, None),
+            city("Oslo", 1, "sdg3_traffic", 0.1, "green"),
+            city("Brussels", 25, "sdg3_traffic", 0.14, "green"),
+            city("Athens", 45, "sdg3_traffic", 0.3, "orange"),
+            city("Rome", 40, "sdg3_traffic", 0.2, "yellow"),
+        ],
+    )
     run_models(con, "curated.benchmarks")
     assert [n for n in wh.undocumented(con) if n.startswith("curated.benchmarks")] == []
     return con.execute("select * from curated.benchmarks").df()
@@ -195,16 +242,24 @@ def test_region_in_the_sdr_bands(benchmarks):
     slums = row(benchmarks, "sdsn_sdr2025", "sdg11_slums")
     assert pd.isna(slums["region_band"]) and pd.isna(slums["region_score"]) and pd.isna(slums["area_value"])
     assert slums["area_colour"] == "green"
-    assert slums["note"] == (
-        "slums note. Source caveats: sdsn_sdr2025_thresholds caveat."
-    )
+    assert slums["note"] == ("slums note. Source caveats: sdsn_sdr2025_thresholds caveat.")
 
 
 def test_region_beside_the_45_cities(benchmarks):
     pm = row(benchmarks, "sdsn_eu_cities_2019", "sdg11_pm25")
     # values 6, 18, 25 (Rome has none): median 18; Brussels second best (lower is better)
-    assert (pm["peers_with_data"], pm["peers_min"], pm["peers_median"], pm["peers_max"]) == (3, 6.0, 18.0, 25.0)
-    assert (pm["area_value"], pm["area_colour"], pm["area_rank"], pm["area_overall_rank"]) == (18.0, "orange", 2, 25)
+    assert (pm["peers_with_data"], pm["peers_min"], pm["peers_median"], pm["peers_max"]) == (
+        3,
+        6.0,
+        18.0,
+        25.0,
+    )
+    assert (pm["area_value"], pm["area_colour"], pm["area_rank"], pm["area_overall_rank"]) == (
+        18.0,
+        "orange",
+        2,
+        25,
+    )
     assert pm["peers_ranked"] == 4 and (pm["region_year"], pm["region_value"]) == (2015, 13.4)
     traffic = row(benchmarks, "sdsn_eu_cities_2019", "sdg3_traffic")
     # per 100 000 × 0.1 = per 10 000: 20 → 2.0; Brussels 0.14 ranks 2nd of 4 (0.1, 0.14, 0.2, 0.3)

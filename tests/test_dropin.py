@@ -16,8 +16,13 @@ from bisa_sdg.sources import read_source
 from bisa_sdg.validation import load_schema, validate_frame
 
 ROOT = Path(__file__).resolve().parents[1]
-DROP_IN = ("cspart_scorecard", "heritage_expenditure", "harassment_survey", "urban_policy_evaluation",
-           "sendai_drr_scorecard")
+DROP_IN = (
+    "cspart_scorecard",
+    "heritage_expenditure",
+    "harassment_survey",
+    "urban_policy_evaluation",
+    "sendai_drr_scorecard",
+)
 
 
 @pytest.fixture
@@ -79,7 +84,9 @@ def test_a_dropped_file_is_read_hashed_and_reported_until_catalogued(project):
 def test_a_dropped_file_without_the_documented_columns_is_refused(project):
     config = config_for(project)
     catalog, profile = p.load_configuration(config)
-    (config.raw_dir / "cspart_scorecard" / "answers.csv").write_text("city,answer\n21004,3\n", encoding="utf-8")
+    (config.raw_dir / "cspart_scorecard" / "answers.csv").write_text(
+        "city,answer\n21004,3\n", encoding="utf-8"
+    )
     with pytest.raises(InputFormatError, match=r"answers.csv: columns \['ref_area'"):
         read_source(catalog.get("cspart_scorecard"), config.raw_dir, profile)
 
@@ -108,14 +115,26 @@ def test_one_ppp_factor_per_area_and_year():
         ("04000", 2024, "public", "natural", "regional", 100.0, 0.86),  # a second factor for the same year
         ("04000", 2023, "public", "natural", "regional", 100.0, 0.80),
     ]
-    frame = pd.DataFrame(rows, columns=["ref_area", "time_period", "funding", "heritage_type",
-                                        "level_of_government", "expenditure_lcu", "lcu_per_ppp_usd"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "ref_area",
+            "time_period",
+            "funding",
+            "heritage_type",
+            "level_of_government",
+            "expenditure_lcu",
+            "lcu_per_ppp_usd",
+        ],
+    )
     frame.insert(0, "_line", range(2, 5))
     frame.insert(0, "_file", "heritage_expenditure/x.csv")
     frame["time_period"] = frame["time_period"].astype("Int64")
     issues = validate_frame(frame, schema, profile)
-    assert issues[["row", "rule"]].values.tolist() == [[2, "one_conversion_factor_per_year"],
-                                                       [3, "one_conversion_factor_per_year"]]
+    assert issues[["row", "rule"]].values.tolist() == [
+        [2, "one_conversion_factor_per_year"],
+        [3, "one_conversion_factor_per_year"],
+    ]
 
 
 def test_the_shipped_drop_in_folders_hold_only_their_readme():

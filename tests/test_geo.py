@@ -27,7 +27,12 @@ def test_a_square_aligned_with_the_grid():
     assert cells["weight"].sum() == pytest.approx(1.0)
     # cell_id names the size and the lower-left corner of the cell.
     assert set(cells["cell_id"]) == {
-        "100mE1000N2000", "100mE1100N2000", "100mE1200N2000", "100mE1000N2100", "100mE1100N2100", "100mE1200N2100",
+        "100mE1000N2000",
+        "100mE1100N2000",
+        "100mE1200N2000",
+        "100mE1000N2100",
+        "100mE1100N2100",
+        "100mE1200N2100",
     }
     assert cell_id(1000, 2000, 100) == "100mE1000N2000"
 
@@ -44,7 +49,10 @@ def test_neighbours_never_share_a_cell_and_each_sums_to_one():
     # A = 1000..1250, B = 1250..1500 (× 2000..2100), sharing the edge x = 1250.
     # A holds centroids 1050 and 1150 (1250 lies on the edge, strictly inside neither); B holds 1350 and 1450.
     cells = grid_cells({"A": box(1000, 2000, 1250, 2100), "B": box(1250, 2000, 1500, 2100)}, 100)
-    assert cells.groupby("ref_area")["x"].apply(sorted).to_dict() == {"A": [1050.0, 1150.0], "B": [1350.0, 1450.0]}
+    assert cells.groupby("ref_area")["x"].apply(sorted).to_dict() == {
+        "A": [1050.0, 1150.0],
+        "B": [1350.0, 1450.0],
+    }
     assert cells.groupby("ref_area")["weight"].sum().tolist() == pytest.approx([1.0, 1.0])
     assert not cells.duplicated(["cell_id"]).any()
 

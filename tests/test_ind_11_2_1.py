@@ -32,9 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # So A: A1, A3, A4 have access = 3 of 4 cells = 75 %; B: 0 %.
 # Population: 2018 A 1 000 only; 2019 A 1 000, B 1 000, Z 0; 2020 A 1 000, B 3 000, Z 0.
 GRID = [
-    ("A", "A1", 0.0, 0.0, 0.25), ("A", "A2", 1000.0, 0.0, 0.25),
-    ("A", "A3", 2000.0, 0.0, 0.25), ("A", "A4", 3000.0, 0.0, 0.25),
-    ("B", "B1", 10000.0, 0.0, 0.5), ("B", "B2", 10000.0, 2000.0, 0.5),
+    ("A", "A1", 0.0, 0.0, 0.25),
+    ("A", "A2", 1000.0, 0.0, 0.25),
+    ("A", "A3", 2000.0, 0.0, 0.25),
+    ("A", "A4", 3000.0, 0.0, 0.25),
+    ("B", "B1", 10000.0, 0.0, 0.5),
+    ("B", "B2", 10000.0, 2000.0, 0.5),
     ("Z", "Z1", 0.0, 100.0, 1.0),
 ]
 STOPS = [
@@ -43,29 +46,57 @@ STOPS = [
     ("stib_stops", "metro", "M", 2000.0, 800.0),
     ("sncb_stations", "rail", "R", 3000.0, 900.0),
 ]
-POPULATION = {(2018, "A"): 1000, (2019, "A"): 1000, (2019, "B"): 1000, (2019, "Z"): 0,
-              (2020, "A"): 1000, (2020, "B"): 3000, (2020, "Z"): 0}
+POPULATION = {
+    (2018, "A"): 1000,
+    (2019, "A"): 1000,
+    (2019, "B"): 1000,
+    (2019, "Z"): 0,
+    (2020, "A"): 1000,
+    (2020, "B"): 3000,
+    (2020, "Z"): 0,
+}
 RADIUS = {"B": 500.0, "T": 500.0, "M": 1000.0, "R": 1000.0}
 
 
 def indicator(stops=STOPS, grid=GRID, population=POPULATION) -> dict[tuple[str, int], float]:
     con = new_warehouse()
-    load(con, "meta.profile_areas", [
-        {"ref_area": "R", "level": "region", "parent_area": "056"},
-        *({"ref_area": code, "level": "municipality", "parent_area": "R"} for code in ("A", "B", "Z")),
-    ])
-    load(con, "core.population", [
-        {"ref_area": area, "time_period": year, "population": people, "source": "s", "derived": False}
-        for (year, area), people in population.items()
-    ])
-    load(con, "staging.stg_population_grid", [
-        {"ref_area": a, "cell_id": c, "x": x, "y": y, "weight": w} for a, c, x, y, w in grid
-    ])
-    load(con, "staging.stg_pt_stops", [
-        {"source": s, "stop_id": i, "mode": m, "capacity": "high" if RADIUS[m] > 500 else "low",
-         "radius_m": RADIUS[m], "x": x, "y": y}
-        for s, i, m, x, y in stops
-    ])
+    load(
+        con,
+        "meta.profile_areas",
+        [
+            {"ref_area": "R", "level": "region", "parent_area": "056"},
+            *({"ref_area": code, "level": "municipality", "parent_area": "R"} for code in ("A", "B", "Z")),
+        ],
+    )
+    load(
+        con,
+        "core.population",
+        [
+            {"ref_area": area, "time_period": year, "population": people, "source": "s", "derived": False}
+            for (year, area), people in population.items()
+        ],
+    )
+    load(
+        con,
+        "staging.stg_population_grid",
+        [{"ref_area": a, "cell_id": c, "x": x, "y": y, "weight": w} for a, c, x, y, w in grid],
+    )
+    load(
+        con,
+        "staging.stg_pt_stops",
+        [
+            {
+                "source": s,
+                "stop_id": i,
+                "mode": m,
+                "capacity": "high" if RADIUS[m] > 500 else "low",
+                "radius_m": RADIUS[m],
+                "x": x,
+                "y": y,
+            }
+            for s, i, m, x, y in stops
+        ],
+    )
     run_models(con, "core.ind_11_2_1")
     rows = con.execute("select ref_area, time_period, obs_value from core.ind_11_2_1").fetchall()
     return {(area, year): value for area, year, value in rows}
@@ -85,7 +116,15 @@ def test_hand_worked_shares():
     assert values[("A", 2018)] == pytest.approx(75.0)
     assert ("R", 2018) not in values
     # A 2018–2020, B 2019–2020, R 2019–2020: 3 + 2 + 2 = 7 rows.
-    assert set(values) == {("A", 2018), ("A", 2019), ("A", 2020), ("B", 2019), ("B", 2020), ("R", 2019), ("R", 2020)}
+    assert set(values) == {
+        ("A", 2018),
+        ("A", 2019),
+        ("A", 2020),
+        ("B", 2019),
+        ("B", 2020),
+        ("R", 2019),
+        ("R", 2020),
+    }
 
 
 def test_region_is_the_population_weighted_mean_of_its_municipalities():
@@ -104,12 +143,18 @@ def test_exactly_at_the_radius_counts_just_beyond_does_not():
     # A tram stop counts like a bus stop (500 m): same 75 %. A metro stop in bus1's place reaches 1 000 m:
     # A1 (500 m) and A2 (√(700² + 400²) = 806 m) are in, A3 and A4 keep theirs: 4 of 4 = 100 %.
     assert indicator([("stib_stops", "t", "T", 300.0, 400.0), *STOPS[1:]])[("A", 2020)] == pytest.approx(75.0)
-    assert indicator([("stib_stops", "m", "M", 300.0, 400.0), *STOPS[1:]])[("A", 2020)] == pytest.approx(100.0)
+    assert indicator([("stib_stops", "m", "M", 300.0, 400.0), *STOPS[1:]])[("A", 2020)] == pytest.approx(
+        100.0
+    )
 
 
 def test_a_station_where_nobody_lives_changes_nothing():
     # A station 50 km away (beyond every cell's reach) and a second stop on top of bus1 change no value.
-    extra = [*STOPS, ("sncb_stations", "far", "R", 50000.0, 50000.0), ("stib_stops", "bus1bis", "B", 300.0, 400.0)]
+    extra = [
+        *STOPS,
+        ("sncb_stations", "far", "R", 50000.0, 50000.0),
+        ("stib_stops", "bus1bis", "B", 300.0, 400.0),
+    ]
     assert indicator(extra) == indicator()
 
 
@@ -121,43 +166,111 @@ def test_no_stop_within_reach_gives_zero_everywhere():
 
 def test_indicator_rows_follow_the_contract():
     con = new_warehouse()
-    load(con, "meta.profile_areas", [{"ref_area": "R", "level": "region", "parent_area": "056"},
-                                     {"ref_area": "A", "level": "municipality", "parent_area": "R"}])
-    load(con, "core.population", [{"ref_area": "A", "time_period": 2020, "population": 10, "source": "s",
-                                   "derived": False}])
-    load(con, "staging.stg_population_grid", [{"ref_area": "A", "cell_id": "c", "x": 0.0, "y": 0.0, "weight": 1.0}])
-    load(con, "staging.stg_pt_stops", [{"source": "stib_stops", "stop_id": "s", "mode": "B", "capacity": "low",
-                                        "radius_m": 500.0, "x": 0.0, "y": 0.0}])
+    load(
+        con,
+        "meta.profile_areas",
+        [
+            {"ref_area": "R", "level": "region", "parent_area": "056"},
+            {"ref_area": "A", "level": "municipality", "parent_area": "R"},
+        ],
+    )
+    load(
+        con,
+        "core.population",
+        [{"ref_area": "A", "time_period": 2020, "population": 10, "source": "s", "derived": False}],
+    )
+    load(
+        con,
+        "staging.stg_population_grid",
+        [{"ref_area": "A", "cell_id": "c", "x": 0.0, "y": 0.0, "weight": 1.0}],
+    )
+    load(
+        con,
+        "staging.stg_pt_stops",
+        [
+            {
+                "source": "stib_stops",
+                "stop_id": "s",
+                "mode": "B",
+                "capacity": "low",
+                "radius_m": 500.0,
+                "x": 0.0,
+                "y": 0.0,
+            }
+        ],
+    )
     run_models(con, "core.ind_11_2_1")
     row = con.execute("select * from core.ind_11_2_1 where ref_area = 'R'").df().iloc[0]
     assert row["obs_value"] == 100.0  # exactly, not 100.00000000000001
     assert (row["indicator_id"], row["series"], row["unit_measure"], row["nature"], row["obs_status"]) == (
-        "11.2.1", "SP_TRN_PUBL", "PT", "E", "E")
-    for words in ("straight-line", "street network", "uniformly", "service-frequency", "September 2021",
-                  "truncated", "may be incomplete", "2020"):
+        "11.2.1",
+        "SP_TRN_PUBL",
+        "PT",
+        "E",
+        "E",
+    )
+    for words in (
+        "straight-line",
+        "street network",
+        "uniformly",
+        "service-frequency",
+        "September 2021",
+        "truncated",
+        "may be incomplete",
+        "2020",
+    ):
         assert words in row["comment"], words
 
 
 def test_staging_stops_take_the_un_radius_of_their_capacity():
     con = new_warehouse()
-    load(con, "raw.stib_stops", [
-        {"stop_id": "1", "mode": "B", "x": 1.0, "y": 1.0}, {"stop_id": "2", "mode": "T", "x": 2.0, "y": 2.0},
-        {"stop_id": "3", "mode": "M", "x": 3.0, "y": 3.0}, {"stop_id": "4", "mode": "X", "x": 4.0, "y": 4.0},
-    ])
-    load(con, "raw.sncb_stations", [
-        {"stop_id": "S1", "location_type": "1", "x": 5.0, "y": 5.0},
-        {"stop_id": "1_1", "location_type": "0", "x": 5.0, "y": 5.0},  # a platform of S1: not a stop of its own
-    ])
+    load(
+        con,
+        "raw.stib_stops",
+        [
+            {"stop_id": "1", "mode": "B", "x": 1.0, "y": 1.0},
+            {"stop_id": "2", "mode": "T", "x": 2.0, "y": 2.0},
+            {"stop_id": "3", "mode": "M", "x": 3.0, "y": 3.0},
+            {"stop_id": "4", "mode": "X", "x": 4.0, "y": 4.0},
+        ],
+    )
+    load(
+        con,
+        "raw.sncb_stations",
+        [
+            {"stop_id": "S1", "location_type": "1", "x": 5.0, "y": 5.0},
+            {
+                "stop_id": "1_1",
+                "location_type": "0",
+                "x": 5.0,
+                "y": 5.0,
+            },  # a platform of S1: not a stop of its own
+        ],
+    )
     run_models(con, "staging.stg_pt_stops")
-    rows = {r[0]: r[1:] for r in con.execute("select stop_id, capacity, radius_m from staging.stg_pt_stops").fetchall()}
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute("select stop_id, capacity, radius_m from staging.stg_pt_stops").fetchall()
+    }
     # An unknown mode gets no radius (validation refuses it before; the model never guesses).
-    assert rows == {"1": ("low", 500.0), "2": ("low", 500.0), "3": ("high", 1000.0), "4": (None, None),
-                    "S1": ("high", 1000.0)}
+    assert rows == {
+        "1": ("low", 500.0),
+        "2": ("low", 500.0),
+        "3": ("high", 1000.0),
+        "4": (None, None),
+        "S1": ("high", 1000.0),
+    }
 
 
 # --- the real data, without Prefect -------------------------------------------------------------------------
 
-NEEDED = ("statbel_population", "published_population_region", "stib_stops", "sncb_stations", "statbel_boundaries")
+NEEDED = (
+    "statbel_population",
+    "published_population_region",
+    "stib_stops",
+    "sncb_stations",
+    "statbel_boundaries",
+)
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +278,19 @@ def real():
     catalog = load_catalog(ROOT / "data/raw/catalog.yaml")
     profile = load_profile(ROOT / "config/profiles/brussels.yaml")
     con = new_warehouse()
-    wh.load_raw_sources(con, {sid: read_source(catalog.get(sid), ROOT / "data/raw", profile) for sid in NEEDED})
+    wh.load_raw_sources(
+        con, {sid: read_source(catalog.get(sid), ROOT / "data/raw", profile) for sid in NEEDED}
+    )
     wh.load_meta(con, catalog, profile, {})
-    run_models(con, "staging.stg_population_municipal", "staging.stg_population_region_published", "core.population",
-               "staging.stg_pt_stops", "staging.stg_population_grid", "core.ind_11_2_1")
+    run_models(
+        con,
+        "staging.stg_population_municipal",
+        "staging.stg_population_region_published",
+        "core.population",
+        "staging.stg_pt_stops",
+        "staging.stg_population_grid",
+        "core.ind_11_2_1",
+    )
     return con, profile
 
 
@@ -196,8 +318,9 @@ def test_real_region_is_the_population_weighted_mean(real):
 
 def test_real_values_are_plausible(real):
     con, _ = real
-    values = dict(con.execute(
-        "select ref_area, obs_value from core.ind_11_2_1 where time_period = 2020").fetchall())
+    values = dict(
+        con.execute("select ref_area, obs_value from core.ind_11_2_1 where time_period = 2020").fetchall()
+    )
     # Statbel's DataLab: 100 % of Brussels residents within 1 km of a stop and 83 % within 200 m (2020), so
     # a 500 m / 1 km share must be high. Value computed by this pipeline on the shipped files: 94.49 %.
     assert 90 < values["04000"] < 100
@@ -230,18 +353,24 @@ def test_stib_stop_without_mode_and_stops_with_wrong_coordinates(tmp_path):
     def edit(text: str) -> str:
         text = text.replace(  # line 3: Bourget loses its mode
             "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,B,12",
-            "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,,12")
+            "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,,12",
+        )
         text = text.replace(  # line 4: Da Vinci with latitude and longitude swapped
             "5048,Da Vinci,Da Vinci,152934.0,173976.0,50.876146,4.41044,B,12|65",
-            "5048,Da Vinci,Da Vinci,152934.0,173976.0,4.41044,50.876146,B,12|65")
+            "5048,Da Vinci,Da Vinci,152934.0,173976.0,4.41044,50.876146,B,12|65",
+        )
         return text.replace(  # line 5: Genève with x typed as 0
-            "2695,Genève,Genève,152428.0,172606.0", "2695,Genève,Genève,0,172606.0")
+            "2695,Genève,Genève,152428.0,172606.0", "2695,Genève,Genève,0,172606.0"
+        )
 
     _, issues = _broken_copy(tmp_path, "stib_stops", edit)
     found = {(int(r.row), r.column, r.rule) for r in issues.itertuples()}
     assert (3, "mode", "not_nullable") in found
-    assert {(4, "lat", "lat_in_brussels_box"), (4, "lon", "lon_in_brussels_box"),
-            (4, "xy_offset_m", "coordinate_pairs_agree")} <= found
+    assert {
+        (4, "lat", "lat_in_brussels_box"),
+        (4, "lon", "lon_in_brussels_box"),
+        (4, "xy_offset_m", "coordinate_pairs_agree"),
+    } <= found
     assert {(5, "x", "x_in_brussels_box"), (5, "xy_offset_m", "coordinate_pairs_agree")} <= found
     x_issue = issues[(issues["row"] == 5) & (issues["column"] == "x")].iloc[0]
     assert x_issue["value"] == "0" and x_issue["file"] == "stib_stops/stib_2109_stops_unique.csv"
@@ -250,8 +379,10 @@ def test_stib_stop_without_mode_and_stops_with_wrong_coordinates(tmp_path):
 
 def test_stib_unknown_mode_and_duplicate_stop(tmp_path):
     def edit(text: str) -> str:
-        text = text.replace("3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,B,12",
-                            "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,B|T,12")
+        text = text.replace(
+            "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,B,12",
+            "3017,Bourget,Bourget,154334.0,174200.0,50.878151,4.430334,B|T,12",
+        )
         return text.replace("5048,Da Vinci", "3017,Da Vinci")
 
     _, issues = _broken_copy(tmp_path, "stib_stops", edit)
@@ -261,8 +392,12 @@ def test_stib_unknown_mode_and_duplicate_stop(tmp_path):
 
 def test_sncb_station_with_swapped_or_missing_coordinates(tmp_path):
     def edit(text: str) -> str:
-        text = text.replace("S8811106,,Evere,,50.8677800,4.40096300", "S8811106,,Evere,,4.40096300,50.8677800")
-        return text.replace("S8811007,,Schaerbeek,,50.8785100,4.37864000", "S8811007,,Schaerbeek,,,4.37864000")
+        text = text.replace(
+            "S8811106,,Evere,,50.8677800,4.40096300", "S8811106,,Evere,,4.40096300,50.8677800"
+        )
+        return text.replace(
+            "S8811007,,Schaerbeek,,50.8785100,4.37864000", "S8811007,,Schaerbeek,,,4.37864000"
+        )
 
     frame, issues = _broken_copy(tmp_path, "sncb_stations", edit)
     evere = int(frame.loc[frame["stop_id"] == "S8811106", "_line"].iloc[0])

@@ -22,9 +22,19 @@ from tests.sqlmodels import new_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "config" / "indicators.yaml"
-CL_SERIES = ROOT / "data" / "reference" / "sdmx" / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv"
-EU_INDICATORS = {"sdg_11_10", "sdg_11_11", "sdg_11_20", "sdg_11_31", "sdg_11_40", "sdg_11_50", "sdg_11_52",
-                 "sdg_11_60"}
+CL_SERIES = (
+    ROOT / "data" / "reference" / "sdmx" / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv"
+)
+EU_INDICATORS = {
+    "sdg_11_10",
+    "sdg_11_11",
+    "sdg_11_20",
+    "sdg_11_31",
+    "sdg_11_40",
+    "sdg_11_50",
+    "sdg_11_52",
+    "sdg_11_60",
+}
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +135,9 @@ def test_the_registry_is_loaded_as_meta_tables(registry):
     assert {"EN_ATM_PM25", "EN_ATM_NO2", "SG_DSR_SILS"} <= set(series["series"])
     con = new_warehouse()
     load_registry_tables(con, REGISTRY)
-    counted = con.execute("select count(*), count(distinct indicator_id) from meta.indicator_registry").fetchone()
+    counted = con.execute(
+        "select count(*), count(distinct indicator_id) from meta.indicator_registry"
+    ).fetchone()
     assert counted == (len(registry.indicators), len(registry.indicators))
     units = dict(con.execute("select series, unit_measure from meta.indicator_registry_series").fetchall())
     assert units["EN_ATM_PM25"] == "GPERM3" and units["EN_URB_OPENSP"] == "PT"

@@ -35,7 +35,11 @@ class AgendaGroup:
 # text, so they keep their own row rather than being counted as SDG targets.
 AGENDA_GROUPS: tuple[AgendaGroup, ...] = (
     AgendaGroup("2030_agenda", "2030 Agenda (SDG targets)", ("2030_agenda",)),
-    AgendaGroup("new_urban_agenda", "New Urban Agenda (commitments mapped to SDG 11 indicators)", ("new_urban_agenda",)),
+    AgendaGroup(
+        "new_urban_agenda",
+        "New Urban Agenda (commitments mapped to SDG 11 indicators)",
+        ("new_urban_agenda",),
+    ),
     AgendaGroup("un_road_safety", "UN General Assembly road-safety resolutions", ("un_general_assembly",)),
     AgendaGroup("paris_agreement", "Paris Agreement", ("paris_agreement",)),
     AgendaGroup("green_deal", "European Green Deal (EU law and EU policy targets)", ("eu_law", "eu_policy")),
@@ -99,7 +103,9 @@ def load_benchmark_map(path: Path) -> pd.DataFrame:
     for i, rec in enumerate(raw.to_dict("records")):
         where = f"{path}: row {i + 2} ({rec['benchmark']}/{rec['benchmark_indicator']})"
         if not _CODE.match(rec["benchmark"]) or not _CODE.match(rec["benchmark_indicator"]):
-            problems.append(f"{where}: benchmark and benchmark_indicator are codes of letters, digits and '_'")
+            problems.append(
+                f"{where}: benchmark and benchmark_indicator are codes of letters, digits and '_'"
+            )
         if rec["better"] not in BETTER:
             problems.append(f"{where}: better must be one of {list(BETTER)}")
         if rec["comparability"] not in COMPARABILITY:
@@ -115,7 +121,9 @@ def load_benchmark_map(path: Path) -> pd.DataFrame:
             problems.append(f"{where}: note must say how the two figures differ")
     duplicated = raw.duplicated(["benchmark", "benchmark_indicator"], keep=False)
     if duplicated.any():
-        problems.append(f"{path}: benchmark indicators listed twice: {sorted(set(raw.loc[duplicated, 'benchmark_indicator']))}")
+        problems.append(
+            f"{path}: benchmark indicators listed twice: {sorted(set(raw.loc[duplicated, 'benchmark_indicator']))}"
+        )
     if problems:
         raise ValueError(f"{len(problems)} problem(s) in the benchmark map:\n" + "\n".join(problems))
     out = raw.replace({"indicator_id": {"": None}, "series": {"": None}})

@@ -125,8 +125,10 @@ def cmd_release(args: argparse.Namespace) -> int:
             if not found:
                 print(f"no releases in {releases_dir}")
             for item in found:
-                print(f"{item['vintage']}  created {item['created_at']}  run {item['run_id']}  "
-                      f"{item['files']} files  {item['path']}")
+                print(
+                    f"{item['vintage']}  created {item['created_at']}  run {item['run_id']}  "
+                    f"{item['files']} files  {item['path']}"
+                )
             return 0
         if args.verify:
             result = rel.verify_release(releases_dir, args.verify)
@@ -199,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="serve the scheduled deployments (needs a Prefect server: see README, PREFECT_API_URL)"
     )
     _add_paths(serve)
-    serve.add_argument("--dry-run", action="store_true", help="print the deployments and schedules, then exit")
+    serve.add_argument(
+        "--dry-run", action="store_true", help="print the deployments and schedules, then exit"
+    )
     serve.add_argument("--limit", type=int, default=1, help="flow runs at once (default 1)")
     serve.set_defaults(handler=cmd_serve)
     profiles = commands.add_parser("profiles", help="the region profiles, one name a line")

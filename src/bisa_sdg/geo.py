@@ -97,8 +97,12 @@ def grid_cells(polygons: Mapping[str, BaseGeometry], cell_size: float = 100.0) -
         ys_of.append(ys.astype(float))
         weights.append(np.full(len(xs), 1.0 / len(xs)))
     if not areas:
-        return pd.DataFrame({column: pd.Series(dtype=object if column in ("ref_area", "cell_id") else float)
-                             for column in GRID_COLUMNS})
+        return pd.DataFrame(
+            {
+                column: pd.Series(dtype=object if column in ("ref_area", "cell_id") else float)
+                for column in GRID_COLUMNS
+            }
+        )
     # Vectorised cell_id(): the same text for all cells at once (a Python loop over cells is slow).
     x_ll = np.rint(np.concatenate(columns_of) * cell_size).astype(np.int64).astype(str)
     y_ll = np.rint(np.concatenate(rows_of) * cell_size).astype(np.int64).astype(str)

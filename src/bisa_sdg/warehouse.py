@@ -346,7 +346,8 @@ def comment_on(con: duckdb.DuckDBPyConnection, table: str, text: str, columns: M
     present = [
         r[0]
         for r in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?", [schema, name]
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+            [schema, name],
         ).fetchall()
     ]
     missing = [column for column in present if column not in columns]
@@ -358,7 +359,9 @@ def comment_on(con: duckdb.DuckDBPyConnection, table: str, text: str, columns: M
 
     con.execute(f"comment on table {schema}.{name} is {quoted(text)}")
     for column in present:
-        con.execute(f"comment on column {schema}.{name}.{checked_identifier(column)} is {quoted(columns[column])}")
+        con.execute(
+            f"comment on column {schema}.{name}.{checked_identifier(column)} is {quoted(columns[column])}"
+        )
 
 
 def write_audit(

@@ -25,7 +25,9 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
             # Most rows quote a legal text; only the derived count is a number.
             "value_text": value,
-            "value_number": pd.to_numeric(value.where(value.str.fullmatch(r"\d+(?:\.\d+)?")), errors="coerce"),
+            "value_number": pd.to_numeric(
+                value.where(value.str.fullmatch(r"\d+(?:\.\d+)?")), errors="coerce"
+            ),
             "unit_or_status": text["unit_or_status"],
             "source_url": text["source"],
             "note": text["note"],

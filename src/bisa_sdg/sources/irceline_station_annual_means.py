@@ -24,7 +24,9 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
                     "pollutant": text["pollutant"].str.strip(),
                     "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
                     # Empty = the publisher's -9999 (too few valid hours for an annual mean); kept as missing.
-                    "no2_ugm3": pd.to_numeric(text["value"].where(text["value"].str.strip() != ""), errors="coerce"),
+                    "no2_ugm3": pd.to_numeric(
+                        text["value"].where(text["value"].str.strip() != ""), errors="coerce"
+                    ),
                     "no2_ugm3_raw": text["value"],
                     "unit": text["unit"],
                     "nhours": pd.to_numeric(text["nhours"], errors="coerce").astype("Int64"),

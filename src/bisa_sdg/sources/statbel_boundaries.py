@@ -23,8 +23,21 @@ from bisa_sdg.geo import grid_cells, project_to_lambert72
 from bisa_sdg.profile import RegionProfile
 
 DEFAULT_CELL_M = 100.0
-COLUMNS = ("_file", "_line", "refnis", "name_fr", "name_nl", "surface_gis_km2", "polygon_area_km2",
-           "area_ratio", "geometry_valid", "cell_id", "x", "y", "weight")
+COLUMNS = (
+    "_file",
+    "_line",
+    "refnis",
+    "name_fr",
+    "name_nl",
+    "surface_gis_km2",
+    "polygon_area_km2",
+    "area_ratio",
+    "geometry_valid",
+    "cell_id",
+    "x",
+    "y",
+    "weight",
+)
 
 
 def _attributes(path: str, position: int, feature: dict[str, Any]) -> dict[str, Any]:
@@ -62,13 +75,15 @@ def _read_file(path: Path, relative: str, cell_size: float) -> pd.DataFrame:
         attributes = _attributes(relative, position, feature)
         polygon = _polygon(feature)
         area_km2 = polygon.area / 1e6 if polygon is not None else float("nan")
-        features.append({
-            **attributes,
-            "geometry_valid": polygon is not None and bool(shapely.is_valid(polygon)),
-            "polygon_area_km2": area_km2,
-            # Planar Lambert 72 area / the publisher's GIS area: ≈ 1 unless geometry or projection is wrong.
-            "area_ratio": area_km2 / attributes["surface_gis_km2"],
-        })
+        features.append(
+            {
+                **attributes,
+                "geometry_valid": polygon is not None and bool(shapely.is_valid(polygon)),
+                "polygon_area_km2": area_km2,
+                # Planar Lambert 72 area / the publisher's GIS area: ≈ 1 unless geometry or projection is wrong.
+                "area_ratio": area_km2 / attributes["surface_gis_km2"],
+            }
+        )
         if polygon is not None:
             polygons[str(position)] = polygon
     # One grid call for the whole file; features are keyed by position because a code may be missing.

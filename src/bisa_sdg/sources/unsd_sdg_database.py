@@ -43,7 +43,9 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
                     "value_raw": text["value"],
                     "source_file": text["source_file"],
                     "vintage": str(item.attrs.get("vintage", "")),
-                    "vintage_order": pd.array([int(item.attrs.get("vintage_order", 0))] * len(text), dtype="Int64"),
+                    "vintage_order": pd.array(
+                        [int(item.attrs.get("vintage_order", 0))] * len(text), dtype="Int64"
+                    ),
                 }
             )
         )
