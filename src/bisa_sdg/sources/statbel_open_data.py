@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import requests
@@ -398,54 +399,17 @@ def fetch_year(
     return YearLanding(year, archive, member)
 
 
-def fetch_population_year(
-    raw_dir: Path,
-    year: int,
-    *,
-    session: requests.Session | None = None,
-    base_url: str | None = None,
-    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-    retries: int = 3,
-    sleep: Callable[[float], None] = time.sleep,
-    retrieved_at: datetime | None = None,
-) -> YearLanding:
-    """TF_SOC_POP_STRUCT_<year>: population on 1 January by municipality, sex, age, nationality, civil status."""
-    return fetch_year(
-        raw_dir,
-        DATASETS["pop_struct"],
-        year,
-        session=session,
-        base_url=base_url,
-        timeout=timeout,
-        retries=retries,
-        sleep=sleep,
-        retrieved_at=retrieved_at,
-    )
+def fetch_population_year(raw_dir: Path, year: int, **options: Any) -> YearLanding:
+    """TF_SOC_POP_STRUCT_<year>: population on 1 January by municipality, sex, age, nationality, civil status.
+
+    ``options`` are those of :func:`fetch_year` (session, base_url, timeout, retries, sleep, retrieved_at).
+    """
+    return fetch_year(raw_dir, DATASETS["pop_struct"], year, **options)
 
 
-def fetch_road_victims_year(
-    raw_dir: Path,
-    year: int,
-    *,
-    session: requests.Session | None = None,
-    base_url: str | None = None,
-    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
-    retries: int = 3,
-    sleep: Callable[[float], None] = time.sleep,
-    retrieved_at: datetime | None = None,
-) -> YearLanding:
+def fetch_road_victims_year(raw_dir: Path, year: int, **options: Any) -> YearLanding:
     """TF_ACCIDENTS_VICTIMS_<year>: road-accident victims of the whole country, one row per victim group."""
-    return fetch_year(
-        raw_dir,
-        DATASETS["road_victims"],
-        year,
-        session=session,
-        base_url=base_url,
-        timeout=timeout,
-        retries=retries,
-        sleep=sleep,
-        retrieved_at=retrieved_at,
-    )
+    return fetch_year(raw_dir, DATASETS["road_victims"], year, **options)
 
 
 # ----------------------------------------------------------------------------------------------------------
