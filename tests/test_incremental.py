@@ -99,6 +99,43 @@ def test_code_digest_follows_imports():
     assert (ROOT / "src/bisa_sdg/parsing.py").exists()
 
 
+def test_code_digests_never_parse_in_two_threads_at_once(monkeypatch):
+    """Two regions on a threaded Dask cluster digest code at the same time; CPython 3.11's AST converter is not
+    thread-safe (CI once failed with 'AST constructor recursion depth mismatch'), so parsing is serialised."""
+    import ast
+    import threading
+    import time
+
+    inside, most = 0, 0
+    counter = threading.Lock()
+    real_parse = ast.parse
+
+    def slow_parse(*args, **kwargs):
+        nonlocal inside, most
+        with counter:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.002)  # widen the window two unserialised callers would need to overlap
+        try:
+            return real_parse(*args, **kwargs)
+        finally:
+            with counter:
+                inside -= 1
+
+    monkeypatch.setattr(incremental.ast, "parse", slow_parse)
+    incremental._imported_package_modules.cache_clear()
+    threads = [
+        threading.Thread(target=incremental.code_digest, args=(module,))
+        for module in ("bisa_sdg.pipeline", "bisa_sdg.warehouse", "bisa_sdg.sources.statbel_population")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    incremental._imported_package_modules.cache_clear()
+    assert most == 1
+
+
 # --- runs (Prefect harness) -----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ import importlib.util
 import inspect
 import json
 import platform
+import threading
 from collections.abc import Iterable, Mapping
 from importlib import metadata, resources
 from pathlib import Path
@@ -95,9 +96,16 @@ def _source_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def _imported_package_modules(name: str, path: Path) -> set[str]:
+# CPython 3.11 keeps the AST converter's recursion depth in shared state: two threads parsing at once (two
+# regions run on a threaded Dask cluster) can fail with "SystemError: AST constructor recursion depth mismatch".
+_AST_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=512)
+def _imported_package_modules(name: str, path: Path) -> frozenset[str]:
     """``bisa_sdg`` modules that a module imports (absolute or relative imports, at any depth of the file)."""
-    tree = ast.parse(_source_bytes(str(path)), filename=str(path))
+    with _AST_LOCK:
+        tree = ast.parse(_source_bytes(str(path)), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -112,7 +120,7 @@ def _imported_package_modules(name: str, path: Path) -> set[str]:
                 module = node.module or ""
             found.add(module)
             found.update(f"{module}.{alias.name}" for alias in node.names)  # 'from pkg import module'
-    return {m for m in found if m == PACKAGE or m.startswith(PACKAGE + ".")}
+    return frozenset(m for m in found if m == PACKAGE or m.startswith(PACKAGE + "."))
 
 
 def code_digest(*module_names: str) -> str:
