@@ -207,12 +207,12 @@ def test_no_unsafe_yaml_loader_in_the_code():
         ), path
         if re.search(r"yaml\.load\(", text):
             assert "SafeLoader" in text, f"{path}: yaml.load without a safe loader"
-    from bisa_sdg.publish import report
+    from bisa_sdg import parsing
 
-    loader = report._YAML_LOADER
+    loader = parsing._YAML_LOADER
     assert issubclass(loader, SafeConstructor) and not issubclass(loader, FullConstructor)
     with pytest.raises(yaml.YAMLError):
-        yaml.load(EXPLOIT.format(marker="/nonexistent/x"), Loader=loader)
+        parsing.load_yaml(EXPLOIT.format(marker="/nonexistent/x"))
 
 
 # --- SQL identifiers from configuration -----------------------------------------------------------------------

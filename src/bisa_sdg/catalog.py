@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from bisa_sdg.parsing import load_yaml
+
 SOURCE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 REQUIRED_KEYS = (
     "id",
@@ -78,7 +80,7 @@ def sha256_of(path: Path) -> str:
 def load_catalog(path: Path) -> Catalog:
     """Read the catalog and refuse entries that are incomplete, so provenance never silently goes missing."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
     entries = (doc or {}).get("sources")

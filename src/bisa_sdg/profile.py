@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from bisa_sdg.parsing import load_yaml
+
 AREA_CODE_PATTERN = re.compile(r"^[0-9A-Za-z_]{1,16}$")
 PROFILE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 PROFILES_DIR = Path("config/profiles")
@@ -86,7 +88,7 @@ class AreaCodeChanges:
 def load_profile(path: Path) -> RegionProfile:
     """Read and check a profile file; codes are checked because they end up as SQL parameters and file names."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"{path}: cannot read region profile: {exc}") from exc
     if not isinstance(doc, dict):

@@ -20,6 +20,7 @@ import yaml
 
 from bisa_sdg import warehouse as wh
 from bisa_sdg.catalog import Catalog
+from bisa_sdg.parsing import load_yaml
 
 # The current global framework for goal 11 (after the 2020 comprehensive review; 11.c has no indicator).
 REQUIRED_UN_INDICATORS: tuple[str, ...] = (
@@ -200,7 +201,7 @@ def _indicator(raw: dict[str, Any], path: Path, position: int) -> Indicator:
 def load_registry(path: Path) -> Registry:
     """Read the registry and refuse a malformed one (missing keys, unknown values, duplicated ids)."""
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = load_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: cannot read the indicator registry: {exc}") from exc
     entries = (doc or {}).get("indicators")

@@ -17,6 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from bisa_sdg.parsing import load_yaml
 from bisa_sdg.profile import RegionProfile
 
 ISSUE_COLUMNS = ("source", "file", "row", "column", "rule", "severity", "value", "message")
@@ -90,7 +91,7 @@ def _rule(raw: Mapping[str, Any], path: Path) -> Rule:
 
 def load_schema(path: Path) -> SourceSchema:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise SchemaFileError(f"{path}: cannot read schema: {exc}") from exc
     columns = doc.get("columns") or {}
