@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import yaml
 
 # Thousands separators seen in Statbel-derived files: comma, dot, space, no-break space, narrow no-break space.
 _GROUPED_COUNT = re.compile(r"^\d{1,3}(?:([,.\u00a0\u202f ])\d{3})(?:\1\d{3})*$")
@@ -33,3 +38,25 @@ def normalise_refnis(text: str | None) -> str | None:
     if cleaned.isdigit() and len(cleaned) < 5:
         return cleaned.zfill(5)
     return cleaned
+
+
+def map_distinct(texts: pd.Series, parse: Callable[[Any], Any]) -> pd.Series:
+    """``texts.map(parse)`` with ``parse`` called once per distinct text (missing ones included): a column of
+    codes or counts repeats a few values thousands of times, and the per-cell Python call was the readers' cost."""
+    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+    return pd.Series(distinct).map(parse).take(codes).set_axis(texts.index)
+
+
+def parse_counts(texts: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """:func:`parse_count` over a column, as nullable integers (<NA> where a cell is not a count)."""
+    codes, distinct = pd.factorize(texts, use_na_sentinel=False)
+    return pd.array([parse_count(text) for text in distinct], dtype="Int64").take(codes)
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """A YAML document read the safe way (plain data, no tags), with libyaml when the wheel has it: the schemas,
+    catalog and registry are read on every run and the pure-Python parser took half a second for them."""
+    return yaml.load(text, Loader=_YAML_LOADER)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.parsing import normalise_refnis
+from bisa_sdg.parsing import map_distinct, normalise_refnis
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
 
@@ -20,7 +20,7 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "_file": text["_file"],
             "_line": text["_line"],
             "measure": text["indicator"].str.strip(),
-            "ref_area": text["ref_area"].map(normalise_refnis),
+            "ref_area": map_distinct(text["ref_area"], normalise_refnis),
             "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
             "value": pd.to_numeric(text["value"], errors="coerce"),
             "value_raw": text["value"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.parsing import parse_count
+from bisa_sdg.parsing import parse_counts
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
 
@@ -21,7 +21,7 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "_line": text["_line"],
             "ref_area": profile.region_code,
             "time_period": pd.to_numeric(text["year_1jan"], errors="coerce").astype("Int64"),
-            "population": pd.array([parse_count(v) for v in text["population"]], dtype="Int64"),
+            "population": parse_counts(text["population"]),
             "population_raw": text["population"],
             "derived": text["note"].str.contains("DERIVED", regex=False),
             "source_url": text["source"],

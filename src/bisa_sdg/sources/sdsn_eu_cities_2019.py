@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bisa_sdg.catalog import Source
@@ -17,7 +18,7 @@ _ID_COLUMNS = ("city", "score", "rank", "region")
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     (item,) = source.files
     text = read_commented_csv(raw_dir / item.path, item.path)
-    frames = []
+    measures = []  # (value column, measure, label, kind, colour column)
     for column in text.columns:
         if column in ("_file", "_line", *_ID_COLUMNS) or column.startswith("Dashboard"):
             continue
@@ -31,22 +32,25 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             label = f"{measure} goal score (0-100)"
         if dashboard not in text.columns:
             raise ValueError(f"{item.path}: no colour column {dashboard!r} for {column!r}: layout changed?")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "_file": text["_file"],
-                    "_line": text["_line"],
-                    "city": text["city"].str.strip(),
-                    "city_score": number(text["score"]),
-                    "city_rank": pd.to_numeric(text["rank"], errors="coerce").astype("Int64"),
-                    "city_region": text["region"].str.strip(),
-                    "measure": measure,
-                    "measure_label": label,
-                    "measure_type": kind,
-                    "value": number(text[column]),
-                    "value_raw": text[column],
-                    "dashboard": text[dashboard].str.strip().replace("", None),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+        measures.append((column, measure, label, kind, dashboard))
+    # Long format, measure by measure, every city under each: the city columns repeat once per measure.
+    cities = pd.DataFrame(
+        {
+            "_file": text["_file"],
+            "_line": text["_line"],
+            "city": text["city"].str.strip(),
+            "city_score": number(text["score"]),
+            "city_rank": pd.to_numeric(text["rank"], errors="coerce").astype("Int64"),
+            "city_region": text["region"].str.strip(),
+        }
+    )
+    long = cities.iloc[np.tile(np.arange(len(text)), len(measures))].reset_index(drop=True)
+    for name, position in (("measure", 1), ("measure_label", 2), ("measure_type", 3)):
+        long[name] = pd.Series(np.repeat([m[position] for m in measures], len(text)), dtype="str")
+    value_raw = pd.concat([text[m[0]] for m in measures], ignore_index=True)
+    long["value"] = number(value_raw)
+    long["value_raw"] = value_raw
+    long["dashboard"] = (
+        pd.concat([text[m[4]] for m in measures], ignore_index=True).str.strip().replace("", None)
+    )
+    return long

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.parsing import normalise_refnis
+from bisa_sdg.parsing import map_distinct, normalise_refnis
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
 
@@ -23,7 +23,7 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "name_fr": text["TX_MUNTY_DESCR_FR"],
             "name_nl": text["TX_MUNTY_DESCR_NL"],
             # Region codes are stored as integers in this file ('4000'); REFNIS codes have five digits.
-            "region_refnis": text["CD_RGN_REFNIS"].map(normalise_refnis),
+            "region_refnis": map_distinct(text["CD_RGN_REFNIS"], normalise_refnis),
             "region_name_fr": text["TX_RGN_DESCR_FR"],
             "region_name_nl": text["TX_RGN_DESCR_NL"],
             "nuts3": text["nuts3"],

@@ -43,7 +43,7 @@ from bisa_sdg.landing import (
     sha256_file,
     validate_filename,
 )
-from bisa_sdg.parsing import normalise_refnis
+from bisa_sdg.parsing import map_distinct, normalise_refnis
 from bisa_sdg.safe_archive import extract_zip
 
 log = logging.getLogger(__name__)
@@ -230,10 +230,10 @@ def parse_pop_struct(text: str, year: int | None = None, where: str = "TF_SOC_PO
     rgn_fr = _column(table, "TX_RGN_DESCR_FR")
     detail = pd.DataFrame(
         {
-            "refnis": table[refnis_col].map(normalise_refnis),
+            "refnis": map_distinct(table[refnis_col], normalise_refnis),
             "name_nl": table[nl].str.strip() if nl else "",
             "name_fr": table[fr].str.strip() if fr else "",
-            "region_refnis": table[rgn].map(normalise_refnis) if rgn else "",
+            "region_refnis": map_distinct(table[rgn], normalise_refnis) if rgn else "",
             "region_label": table[rgn_fr].str.strip() if rgn_fr else "",
             "population": counts.astype("int64"),
             "_line": table["_line"],

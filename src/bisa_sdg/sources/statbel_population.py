@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.parsing import parse_count
+from bisa_sdg.parsing import parse_counts
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
 from bisa_sdg.sources.statbel_open_data import (
@@ -38,7 +38,7 @@ def _compiled(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
             "name_nl": text["municipality_NL"],
             "region_label": text["region_FR"],
             "time_period": year,
-            "population": pd.array([parse_count(v) for v in text["inhabitants"]], dtype="Int64"),
+            "population": parse_counts(text["inhabitants"]),
             "population_raw": text["inhabitants"],
         }
     )

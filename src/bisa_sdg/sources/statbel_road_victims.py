@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.parsing import normalise_refnis, parse_count
+from bisa_sdg.parsing import map_distinct, normalise_refnis, parse_counts
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
 from bisa_sdg.sources.statbel_open_data import DATASETS, StatbelError, landed_members, read_landed_table
@@ -37,14 +37,14 @@ def victims_frame(text: pd.DataFrame, year: int) -> pd.DataFrame:
             "accident_date": pd.to_datetime(text["DT_DAY"], format="%Y-%m-%d", errors="coerce"),
             "time_period": year,
             "refnis": text["CD_MUNTY_REFNIS"].str.strip(),
-            "region_refnis": text["CD_RGN_REFNIS"].map(normalise_refnis),
+            "region_refnis": map_distinct(text["CD_RGN_REFNIS"], normalise_refnis),
             "sex_code": text["CD_SEX"],
             "age_class_code": text["CD_AGE_CLS"],
             "road_user_type_code": text["CD_ROAD_USER_TYPE"],
         }
     )
     for column, name in COUNT_COLUMNS.items():
-        frame[name] = pd.array([parse_count(v) for v in text[column]], dtype="Int64")
+        frame[name] = parse_counts(text[column])
     return frame
 
 
@@ -64,6 +64,6 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             continue
         frames.append(victims_frame(read_csv_as_text(raw_dir / item.path, item.path), year))
     for year, text in sorted(landed_text.items()):
-        in_region = text[text["CD_RGN_REFNIS"].map(normalise_refnis) == profile.region_code]
+        in_region = text[map_distinct(text["CD_RGN_REFNIS"], normalise_refnis) == profile.region_code]
         frames.append(victims_frame(in_region.reset_index(drop=True), year))
     return pd.concat(frames, ignore_index=True)
