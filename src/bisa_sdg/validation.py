@@ -7,6 +7,7 @@ Validation is lazy: every failing row of every source is collected, so a statist
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,13 +17,31 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 import yaml
+from pandera.engines import pandas_engine
 
 from bisa_sdg.parsing import load_yaml
 from bisa_sdg.profile import RegionProfile
 
 ISSUE_COLUMNS = ("source", "file", "row", "column", "rule", "severity", "value", "message")
 SEVERITIES = ("error", "warning")
-_DTYPES = {"string": str, "int": "Int64", "float": float, "bool": bool, "date": "datetime64[ns]"}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Text(pandas_engine.STRING):
+    """pandera's string dtype, answering for the whole column when it already has a pandas string dtype.
+
+    pandera checks a string column cell by cell and then reshapes the all-true result as if it held failures,
+    which made it the costliest part of validating the sample; any other dtype (object columns, numbers) still
+    gets pandera's own cell-by-cell check, so what passes and what fails is unchanged.
+    """
+
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
+        if data_container is not None and isinstance(data_container.dtype, pd.StringDtype):
+            return True
+        return super().check(pandera_dtype, data_container)
+
+
+_DTYPES = {"string": _Text(), "int": "Int64", "float": float, "bool": bool, "date": "datetime64[ns]"}
 
 
 class SchemaFileError(ValueError):
@@ -150,7 +169,8 @@ def _pandera_schema(schema: SourceSchema, profile: RegionProfile) -> dict[str, p
             elif checks:  # warnings: only the named rules, on whatever values are there
                 columns[name] = pa.Column(None, checks=checks, nullable=True, required=False)
         unique = list(schema.unique) if severity == "error" and schema.unique else None
-        out[severity] = pa.DataFrameSchema(columns, unique=unique)
+        if columns or unique:  # a severity with no rule is not validated at all
+            out[severity] = pa.DataFrameSchema(columns, unique=unique)
     return out
 
 
@@ -230,8 +250,8 @@ def _all_region_areas_present(
     groups = frame.groupby(period_column) if period_column else [(None, frame)]
     issues = []
     for period, group in groups:
-        missing = sorted(set(profile.municipalities) - set(group[code_column]))
-        files = sorted(set(group["_file"]))
+        missing = sorted(set(profile.municipalities) - set(group[code_column].unique()))
+        files = sorted(group["_file"].unique())
         for code in missing:
             issue = _issue(schema, rule, None, code_column, code)
             issue["file"] = ", ".join(files)
@@ -319,4 +339,6 @@ def validate_frame(
         issues += DATASET_RULES[rule.kind](frame, schema, rule, profile, others)
     result = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
     result["row"] = result["row"].astype("Int64")
+    if result.empty:
+        return result
     return result.sort_values(["source", "file", "row", "column", "rule"], na_position="last", kind="stable")
