@@ -213,18 +213,31 @@ def _grouped(values: pd.DataFrame) -> dict[tuple[str, str, str, str], _Series]:
         if column in totals.columns:
             totals = totals[totals[column].astype(str) == "_T"]
     totals = totals[pd.to_numeric(totals["obs_value"], errors="coerce").notna()]
-    out: dict[tuple[str, str, str, str], _Series] = {}
-    for key, group in totals.groupby(["indicator_id", "series", "unit_measure", "ref_area"], sort=True):
-        years = group["time_period"].astype(int)
-        if years.duplicated().any():
+    keys = ["indicator_id", "series", "unit_measure", "ref_area"]
+    totals = totals.dropna(subset=keys)  # as groupby would: a total without a full key belongs to no series
+    synthetic = (
+        totals["synthetic"].fillna(False).astype(bool).tolist()
+        if "synthetic" in totals
+        else [False] * len(totals)
+    )
+    # Plain lists, one pass: a pandas groupby over ~60 small groups cost more than the assessments themselves.
+    collected: dict[tuple[str, ...], tuple[dict[int, float], list[bool]]] = {}
+    for key, year, value, is_synthetic in zip(
+        zip(*(totals[column].astype(str).tolist() for column in keys), strict=True),
+        totals["time_period"].astype(int).tolist(),
+        totals["obs_value"].astype(float).tolist(),
+        synthetic,
+        strict=True,
+    ):
+        observations, flags = collected.setdefault(key, ({}, []))
+        if year in observations:
             raise ValueError(f"curated.indicator_values: several totals for one year in {key}")
-        synthetic = (
-            bool(group["synthetic"].fillna(False).astype(bool).any()) if "synthetic" in group else False
-        )
-        out[tuple(str(k) for k in key)] = _Series(
-            observations=dict(zip(years.tolist(), group["obs_value"].astype(float).tolist(), strict=True)),
-            synthetic=synthetic,
-        )
+        observations[year] = value
+        flags.append(is_synthetic)
+    out: dict[tuple[str, str, str, str], _Series] = {}
+    for key in sorted(collected):
+        observations, flags = collected[key]
+        out[key] = _Series(observations=dict(sorted(observations.items())), synthetic=any(flags))
     return out
 
 
