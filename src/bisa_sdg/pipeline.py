@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -209,12 +210,24 @@ def build_warehouse(
     return target, steps
 
 
-def build_and_publish(config: PipelineConfig) -> tuple[Path, pd.DataFrame]:
+def build_and_publish(
+    config: PipelineConfig, timings: dict[str, float] | None = None
+) -> tuple[Path, pd.DataFrame]:
     """The whole pipeline as plain function calls, without Prefect, caching or the run log.
 
     For notebooks, tests and benchmarks that want the warehouse and nothing else; scheduled and CLI runs go
-    through ``flows.pipeline.run_pipeline``. Returns the published warehouse and the validation issues.
+    through ``flows.pipeline.run_pipeline``. Returns the published warehouse and the validation issues;
+    ``timings``, when given, receives the seconds of each step (ingest, validate, build, publish).
     """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        timings[step] = now - started
+        started = now
+
     catalog, profile = load_configuration(config)
     ingested = Ingested(frames={}, file_hashes={})
     for source in catalog.sources:
@@ -222,10 +235,14 @@ def build_and_publish(config: PipelineConfig) -> tuple[Path, pd.DataFrame]:
         ingested.frames[source.id] = frame
         ingested.file_hashes.update(hashes)
         ingested.warnings += warnings
+    lap("ingest")
     issues = validate_sources(ingested.frames, config, catalog, profile)
     raise_on_errors(issues)
+    lap("validate")
     built, _ = build_warehouse(ingested, issues, config, catalog, profile, new_run(config, profile))
+    lap("build")
     wh.publish(built, config.warehouse)
+    lap("publish")
     return config.warehouse, issues
 
 
