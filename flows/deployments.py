@@ -34,8 +34,8 @@ from typing import Any
 
 from prefect import flow
 
-from bisa_sdg.catalog import Catalog, Source, load_catalog
-from bisa_sdg.pipeline import PipelineConfig
+from bisa_sdg.catalog import Catalog, Source
+from bisa_sdg.pipeline import PipelineConfig, load_configuration
 
 TIMEZONE = "Europe/Brussels"
 FLOW_NAME = "bisa-sdg-scheduled"
@@ -79,6 +79,11 @@ def cadence_kind(cadence: str) -> str | None:
     if re.search(r"\b(yearly|annual|annually)\b", text):
         return "yearly-spring" if re.search(r"\bspring\b", text) else "yearly"
     return None
+
+
+def profile_catalog(config: PipelineConfig) -> Catalog:
+    """The sources the configured region profile reads: another region's schedules follow its own sources."""
+    return load_configuration(config)[0]
 
 
 def plans(catalog: Catalog) -> list[Plan]:
@@ -140,7 +145,7 @@ def build_deployments(config: PipelineConfig, catalog: Catalog | None = None) ->
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
-    catalog = catalog or load_catalog(config.catalog_path)
+    catalog = catalog or profile_catalog(config)
     base = {
         "raw_dir": str(Path(config.raw_dir).resolve()),
         "warehouse": str(Path(config.warehouse).resolve()),
@@ -168,7 +173,7 @@ def build_deployments(config: PipelineConfig, catalog: Catalog | None = None) ->
 
 def describe(config: PipelineConfig, catalog: Catalog | None = None) -> str:
     """The deployments and their schedules as text (``bisa-sdg serve --dry-run``)."""
-    catalog = catalog or load_catalog(config.catalog_path)
+    catalog = catalog or profile_catalog(config)
     lines = []
     for plan in plans(catalog):
         lines.append(

@@ -78,6 +78,17 @@ def test_serve_dry_run_prints_the_schedules(capsys):
     assert "statbel_population" in out and "irregular sources" in out
 
 
+def test_another_region_is_scheduled_on_its_own_sources(capsys):
+    from bisa_sdg.cli import main
+
+    assert main(["serve", "--dry-run", "--profile", "wallonia"]) == 0
+    out = capsys.readouterr().out
+    # config/profiles/wallonia.yaml lists six sources; Brussels-only ones (STIB stops, the Brussels
+    # population series) must not be refreshed for Wallonia
+    assert "statbel_population" in out and "fpb_indicators_waste_by_region" in out
+    assert "stib_stops" not in out and "published_population_region" not in out
+
+
 # --- a real server ------------------------------------------------------------------------------------------
 
 
