@@ -7,7 +7,6 @@ Validation is lazy: every failing row of every source is collected, so a statist
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ ISSUE_COLUMNS = ("source", "file", "row", "column", "rule", "severity", "value",
 SEVERITIES = ("error", "warning")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True)
 class _Text(pandas_engine.STRING):
     """pandera's string dtype, answering for the whole column when it already has a pandas string dtype.
 
