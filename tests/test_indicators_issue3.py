@@ -80,6 +80,12 @@ def rows_of(con: duckdb.DuckDBPyConnection, table: str, *columns: str) -> list[t
 # --- 11.6.2 -----------------------------------------------------------------------------------------------------
 
 
+def no2_means(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, float | None, int, str]]) -> None:
+    """staging.stg_no2_station_means from (station, year, NO2 µg/m³, hours measured, value status) rows."""
+    columns = ("station_code", "time_period", "no2_ugm3", "nhours", "value_status")
+    load(con, "staging.stg_no2_station_means", [dict(zip(columns, row, strict=True)) for row in rows])
+
+
 def air_warehouse() -> duckdb.DuckDBPyConnection:
     con = new_warehouse()
     profile(con, ["A", "B", "C"])
@@ -94,75 +100,20 @@ def air_warehouse() -> duckdb.DuckDBPyConnection:
             {"station_code": "X1", "station_type": "background", "ref_area": None},
         ],
     )
-    load(
+    no2_means(
         con,
-        "staging.stg_no2_station_means",
         [
-            {
-                "station_code": "S1",
-                "time_period": 2020,
-                "no2_ugm3": 20.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
-            {
-                "station_code": "S2",
-                "time_period": 2020,
-                "no2_ugm3": 30.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
-            {
-                "station_code": "S3",
-                "time_period": 2020,
-                "no2_ugm3": 40.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
-            {
-                "station_code": "T1",
-                "time_period": 2020,
-                "no2_ugm3": 60.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
-            {
-                "station_code": "X1",
-                "time_period": 2020,
-                "no2_ugm3": 99.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
+            ("S1", 2020, 20.0, 8000, "valid"),
+            ("S2", 2020, 30.0, 8000, "valid"),
+            ("S3", 2020, 40.0, 8000, "valid"),
+            ("T1", 2020, 60.0, 8000, "valid"),
+            ("X1", 2020, 99.0, 8000, "valid"),
             # 2015: only B measures (S1 has the publisher's -9999, read as NULL).
-            {
-                "station_code": "S1",
-                "time_period": 2015,
-                "no2_ugm3": None,
-                "nhours": 5000,
-                "value_status": "not_computed_-9999",
-            },
-            {
-                "station_code": "S3",
-                "time_period": 2015,
-                "no2_ugm3": 50.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
+            ("S1", 2015, None, 5000, "not_computed_-9999"),
+            ("S3", 2015, 50.0, 8000, "valid"),
             # 2019: A and B measure; the complete population years are 2018 and 2020 (equally near).
-            {
-                "station_code": "S1",
-                "time_period": 2019,
-                "no2_ugm3": 10.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
-            {
-                "station_code": "S3",
-                "time_period": 2019,
-                "no2_ugm3": 30.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            },
+            ("S1", 2019, 10.0, 8000, "valid"),
+            ("S3", 2019, 30.0, 8000, "valid"),
         ],
     )
     population(
@@ -237,19 +188,7 @@ def test_11_6_2_without_any_complete_population_year_gives_no_region_value():
         "staging.stg_aq_stations",
         [{"station_code": "S1", "station_type": "background", "ref_area": "A"}],
     )
-    load(
-        con,
-        "staging.stg_no2_station_means",
-        [
-            {
-                "station_code": "S1",
-                "time_period": 2020,
-                "no2_ugm3": 20.0,
-                "nhours": 8000,
-                "value_status": "valid",
-            }
-        ],
-    )
+    no2_means(con, [("S1", 2020, 20.0, 8000, "valid")])
     population(con, {("A", 2020): 100})  # B missing: no complete year
     figures(con, [("other_topic", REGION, 2020, 1.0)])
     run_models(con, "core.ind_11_6_2")
