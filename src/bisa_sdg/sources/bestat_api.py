@@ -24,13 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from bisa_sdg.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
 from bisa_sdg.landing import LandedFile, conditional_headers_for, land, latest_entry
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from bisa_sdg.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
 from bisa_sdg.landing import (
@@ -45,6 +44,9 @@ from bisa_sdg.landing import (
 )
 from bisa_sdg.parsing import map_distinct, normalise_refnis
 from bisa_sdg.safe_archive import extract_zip
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 

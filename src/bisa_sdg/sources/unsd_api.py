@@ -18,13 +18,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
-from bisa_sdg.http import FetchResult, fetch, make_session, redact_url
+from bisa_sdg.http import FetchResult, fetch, make_session, prepared_url, redact_url
 from bisa_sdg.landing import LandedFile, conditional_headers_for, land, latest_entry
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +124,7 @@ class UNSDGClient:
 
     def url_for(self, path: str, params: Params | Mapping[str, str | int] | None = None) -> str:
         """Full url with an encoded query, so the same string is requested, logged and recorded."""
-        url = self.base_url + API_PREFIX + path.lstrip("/")
-        if not params:
-            return url
-        return requests.Request("GET", url, params=params).prepare().url or url
+        return prepared_url(self.base_url + API_PREFIX + path.lstrip("/"), params)
 
     def fetch(self, url: str, *, conditional: Mapping[str, str] | None = None) -> FetchResult:
         return fetch(
