@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
@@ -104,6 +106,17 @@ def test_projection_matches_stib_own_lambert_coordinates():
     # A 0.001° × 0.001° box there is about 70 m (east) × 111 m (north) = ~7 800 m².
     projected = project_to_lambert72(box(4.430, 50.878, 4.431, 50.879))
     assert projected.area == pytest.approx(70.3 * 111.2, rel=0.01)
+
+
+def test_pinned_projection_is_the_operation_proj_itself_picks_over_belgium():
+    # PROJ's own search from EPSG:4326 to EPSG:31370 (what geo.py used before the operation was pinned), on a
+    # 40 × 40 grid over EPSG:15929's area of use (Belgium onshore, 2.5–6.4 E, 49.5–51.51 N).
+    searched = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:31370", always_xy=True)
+    lon, lat = (axis.ravel() for axis in np.meshgrid(np.linspace(2.6, 6.3, 40), np.linspace(49.6, 51.4, 40)))
+    expected_x, expected_y = searched.transform(lon, lat)
+    x, y = wgs84_to_lambert72(lon, lat)
+    assert np.abs(x - expected_x).max() < 1e-6
+    assert np.abs(y - expected_y).max() < 1e-6
 
 
 def test_real_boundaries_grid_is_complete_and_fast():

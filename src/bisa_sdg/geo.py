@@ -25,11 +25,25 @@ WGS84 = "EPSG:4326"
 LAMBERT72 = "EPSG:31370"
 GRID_COLUMNS: tuple[str, ...] = ("ref_area", "cell_id", "x", "y", "weight")
 
+# The operation PROJ ranks first from EPSG:4326 to EPSG:31370 over Belgium, pinned: the inverse of EPSG:15929
+# "BD72 to WGS 84 (3)" (7-parameter Helmert, 1 m, Belgium onshore), then the EPSG:19961 Belgian Lambert 72
+# conversion; input (lon, lat) in degrees. Pinned so a machine with other PROJ grids installed projects the
+# same way, and because searching proj.db for it took 0.08 s of every run. tests/test_geo.py checks that it
+# still equals PROJ's own choice.
+WGS84_TO_LAMBERT72_PIPELINE = (
+    "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=push +v_3 "
+    "+step +proj=cart +ellps=WGS84 "
+    "+step +inv +proj=helmert +x=-106.8686 +y=52.2978 +z=-103.7239 +rx=-0.3366 +ry=0.457 +rz=-1.8422 "
+    "+s=-1.2747 +convention=coordinate_frame "
+    "+step +inv +proj=cart +ellps=intl +step +proj=pop +v_3 "
+    "+step +proj=lcc +lat_0=90 +lon_0=4.36748666666667 +lat_1=51.1666672333333 +lat_2=49.8333339 "
+    "+x_0=150000.013 +y_0=5400088.438 +ellps=intl"
+)
+
 
 @functools.cache
 def _wgs84_to_lambert72() -> pyproj.Transformer:
-    # always_xy: coordinates go in as (lon, lat) and come out as (x, y), whatever the CRS axis order says.
-    return pyproj.Transformer.from_crs(WGS84, LAMBERT72, always_xy=True)
+    return pyproj.Transformer.from_pipeline(WGS84_TO_LAMBERT72_PIPELINE)
 
 
 def wgs84_to_lambert72(
