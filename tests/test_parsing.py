@@ -1,7 +1,9 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from bisa_sdg.parsing import map_distinct, normalise_refnis, parse_count, parse_counts
+from bisa_sdg.sources import SourceFileError, read_csv_as_text
 
 
 def test_counts_in_the_three_statbel_formats():
@@ -38,3 +40,37 @@ def test_column_parsers_give_each_cell_its_own_answer():
     counts = parse_counts(texts)
     assert counts.dtype == "Int64"
     assert counts.tolist() == [4000, 21004, pd.NA, 4000, 1234, pd.NA]
+
+
+def test_reading_only_some_columns_keeps_their_cells_and_lines(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("code,label_fr,count\n21001,Anderlecht,3\n21004,Bruxelles,\n", encoding="utf-8")
+    frame = read_csv_as_text(path, "wide.csv", ["code", "count"])
+    assert list(frame.columns) == ["_file", "_line", "code", "count"]
+    assert frame["_line"].tolist() == [2, 3]
+    assert frame["code"].tolist() == ["21001", "21004"]
+    assert frame["count"].tolist() == ["3", ""]
+
+
+def test_a_column_not_kept_is_still_checked_for_its_encoding(tmp_path):
+    # "Liège" in Windows-1252 sits in a label column the reader does not keep: the file is still refused.
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("code,label_fr\n62063,Liège\n".encode("cp1252"))
+    with pytest.raises(SourceFileError, match=r"latin1.csv: not UTF-8 — line 2"):
+        read_csv_as_text(path, "latin1.csv", ["code"])
+
+
+def test_a_kept_column_the_file_lacks_is_named(tmp_path):
+    path = tmp_path / "narrow.csv"
+    path.write_text("code\n21001\n", encoding="utf-8")
+    with pytest.raises(SourceFileError, match=r"narrow.csv: columns \['count'\] are missing"):
+        read_csv_as_text(path, "narrow.csv", ["code", "count"])
+
+
+def test_a_row_cut_short_is_found_against_the_whole_header_when_some_columns_are_kept(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"code,label_fr,count\n21001,Anderlecht,3\n21004,Bru")  # download stopped mid-row
+    with pytest.raises(
+        SourceFileError, match=r"cut.csv: line\(s\) 3 have fewer fields \(2\) than the header \(3\)"
+    ):
+        read_csv_as_text(path, "cut.csv", ["code"])

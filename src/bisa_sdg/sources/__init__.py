@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -58,9 +59,8 @@ def _encoding_problem(path: Path, relative: str, exc: UnicodeDecodeError) -> str
     )
 
 
-def _check_last_row(path: Path, relative: str, columns: int) -> None:
+def _check_last_row(data: bytes, relative: str, columns: int) -> None:
     """A file cut off mid-row ends without a newline, in a row with fewer fields than the header."""
-    data = path.read_bytes()
     if not data or data.endswith((b"\n", b"\r")):
         return
     last = data.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
@@ -73,18 +73,30 @@ def _check_last_row(path: Path, relative: str, columns: int) -> None:
         )
 
 
-def read_csv_as_text(path: Path, relative: str, **kwargs: object) -> pd.DataFrame:
+def read_csv_as_text(
+    path: Path, relative: str, columns: Sequence[str] | None = None, **kwargs: object
+) -> pd.DataFrame:
     """Read a CSV with every cell as text (no type guessing) and stamp each row with its file and line.
 
-    A file that is not UTF-8, that is not a well-formed CSV, or that has a row with fewer fields than its header
-    (a file cut off mid-row) raises :class:`SourceFileError` naming the file and the line.
+    ``columns``, when given, are the only columns kept (a wide file is read much faster); a file without one
+    of them is an error. A file that is not UTF-8 (in any column), that is not a well-formed CSV, or that has
+    a row with fewer fields than its header (a file cut off mid-row) raises :class:`SourceFileError` naming
+    the file and the line.
     """
+    data = path.read_bytes()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **kwargs)
+        data.decode("utf-8")  # the whole file, also the columns not kept: names are never guessed
     except UnicodeDecodeError as exc:
         raise SourceFileError(_encoding_problem(path, relative, exc)) from exc
+    try:
+        header = pd.read_csv(io.BytesIO(data), dtype=str, nrows=0, **kwargs).columns
+        missing = [column for column in columns or () if column not in header]
+        if missing:
+            raise SourceFileError(f"{relative}: columns {missing} are missing (the file has {list(header)})")
+        frame = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8", usecols=columns, **kwargs
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        data = path.read_bytes()
         last = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
         hint = (
             f"the file ends inside a quoted field at line {last}: it looks truncated mid-row — download it again"
@@ -92,13 +104,13 @@ def read_csv_as_text(path: Path, relative: str, **kwargs: object) -> pd.DataFram
             else "is the file truncated or not comma-separated?"
         )
         raise SourceFileError(f"{relative}: not a well-formed CSV ({exc}); {hint}") from exc
-    _check_last_row(path, relative, len(frame.columns))
+    _check_last_row(data, relative, len(header))
     frame.insert(0, "_line", range(2, len(frame) + 2))
     short = frame[frame.drop(columns="_line").isna().any(axis=1)]
     if not short.empty:  # with keep_default_na=False an empty cell is '', so NaN means a missing field
         lines = ", ".join(str(n) for n in short["_line"].head(5))
         raise SourceFileError(
-            f"{relative}: line(s) {lines} have fewer fields than the header ({len(frame.columns) - 1}); "
+            f"{relative}: line(s) {lines} have fewer fields than the header ({len(header)}); "
             "the file looks truncated mid-row — download it again"
         )
     frame.insert(0, "_file", relative)
