@@ -67,12 +67,12 @@ def _typed(text: pd.Series, kind: str) -> pd.Series:
 
 def empty_frame(columns: Mapping[str, str]) -> pd.DataFrame:
     """An empty frame with ``_file``, ``_line`` and the documented columns in their dtypes."""
-    frame = pd.DataFrame({"_file": pd.Series(dtype="str"), "_line": pd.Series(dtype="int64")})
+    dtypes = {"_file": "str", "_line": "int64"}
     for name, kind in columns.items():
-        frame[name] = pd.Series(dtype=KINDS[kind])
+        dtypes[name] = KINDS[kind]
         if kind != "string":
-            frame[f"{name}_raw"] = pd.Series(dtype="str")
-    return frame
+            dtypes[f"{name}_raw"] = "str"
+    return pd.DataFrame({name: pd.array([], dtype=dtype) for name, dtype in dtypes.items()})
 
 
 def read_dropin(source: Source, raw_dir: Path, columns: Mapping[str, str]) -> pd.DataFrame:
