@@ -74,3 +74,9 @@ def test_a_row_cut_short_is_found_against_the_whole_header_when_some_columns_are
         SourceFileError, match=r"cut.csv: line\(s\) 3 have fewer fields \(2\) than the header \(3\)"
     ):
         read_csv_as_text(path, "cut.csv", ["code"])
+
+
+def test_a_kept_first_column_is_found_behind_a_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffcode,label\n21001,Anderlecht\n".encode())  # as spreadsheets save "CSV UTF-8"
+    assert read_csv_as_text(path, "bom.csv", ["code"])["code"].tolist() == ["21001"]

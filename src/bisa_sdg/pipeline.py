@@ -183,8 +183,9 @@ def build_warehouse(
             con.execute("begin transaction")
             wh.create_schemas(con)
             raw_rows = wh.load_raw_sources(con, ingested.frames)
+            models = wh.discover_models()
             # Sources outside the profile: empty tables with their schema's columns, so every model binds.
-            raw_rows.update(load_stand_ins(con, wh.discover_models(), raw_rows, config.schemas_dir))
+            raw_rows.update(load_stand_ins(con, models, raw_rows, config.schemas_dir))
             wh.load_meta(con, catalog, profile, ingested.file_hashes)
             load_registry_tables(con, config.indicator_registry_path)
             load_assessment_tables(
@@ -196,7 +197,7 @@ def build_warehouse(
             steps = [
                 {"model": f"raw.{k}", "path": "", "rows": v, "seconds": 0.0} for k, v in raw_rows.items()
             ]
-            steps += wh.run_models(con, wh.discover_models())
+            steps += wh.run_models(con, models)
             missing = wh.undocumented(con)
             if missing:
                 raise wh.ModelError(f"curated objects without a COMMENT: {', '.join(missing)}")
