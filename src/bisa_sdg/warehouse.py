@@ -285,27 +285,49 @@ def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[
                 model.build(con)
             except Exception as exc:
                 raise ModelError(f"Python model {model.path} failed: {type(exc).__name__}: {exc}") from exc
+            _check_created(con, model)
         else:
+            # A SQL model that ran has created its table: its first statement names it (discover_models).
             try:
                 con.execute(model.sql)
             except duckdb.Error as exc:
                 raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
-        schema, table = model.name.split(".")
-        try:
-            rows = con.execute(
-                f"select count(*) from {checked_identifier(schema)}.{checked_identifier(table)}"  # noqa: S608 - identifiers pass checked_identifier
-            ).fetchall()[0]
-        except duckdb.CatalogException as exc:
-            raise ModelError(f"{model.language} model {model.path} did not create {model.name}") from exc
         records.append(
             {
                 "model": model.name,
                 "path": model.path,
-                "rows": rows[0] if rows else 0,
+                "rows": 0,
                 "seconds": round(time.perf_counter() - started, 4),
             }
         )
-    return records
+    try:
+        rows = _row_counts(con, [record["model"] for record in records])
+    except duckdb.CatalogException as exc:
+        raise ModelError(f"a model did not leave the table it defines: {exc}") from exc
+    return [{**record, "rows": rows[record["model"]]} for record in records]
+
+
+def _check_created(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    schema, table = model.name.split(".")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? "
+        "union all select count(*) from duckdb_views() where schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
+    ).fetchall()
+    if not any(count for (count,) in found):
+        raise ModelError(f"{model.language} model {model.path} did not create {model.name}")
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, int]:
+    """Rows of every model's table in one query (one count query per model took 0.07 s of a build)."""
+    if not names:
+        return {}
+    counts = " union all ".join(
+        f"select {position} as position, count(*) as n from "  # noqa: S608 - identifiers pass checked_identifier
+        + ".".join(checked_identifier(part) for part in name.split("."))
+        for position, name in enumerate(names)
+    )
+    return {names[position]: n for position, n in con.execute(counts).fetchall()}
 
 
 def curated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
