@@ -28,16 +28,9 @@ COUNT_COLUMNS = {
 }
 
 
-# The columns victims_frame reads: 11 of the file's 43 (the others are French and Dutch labels of the codes).
-READ_COLUMNS = [
-    "DT_DAY",
-    "CD_MUNTY_REFNIS",
-    "CD_RGN_REFNIS",
-    "CD_SEX",
-    "CD_AGE_CLS",
-    "CD_ROAD_USER_TYPE",
-    *COUNT_COLUMNS,
-]
+# The columns victims_frame reads, as the connector requires them of every year's file: 11 of the file's 43
+# (the others are French and Dutch labels of the codes).
+READ_COLUMNS = [names[0] for names in DATASETS["road_victims"].required]
 
 
 def victims_frame(text: pd.DataFrame, year: int) -> pd.DataFrame:
