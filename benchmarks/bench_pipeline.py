@@ -1,6 +1,7 @@
 """Benchmark `bisa-sdg run` on the shipped sample against an empty Prefect flow with as many tasks.
 
-Run on purpose (not part of the test suite):  .venv/bin/python benchmarks/bench_pipeline.py [--repeat 3]
+Run on purpose (not part of the test suite):
+    .venv/bin/python benchmarks/bench_pipeline.py [--repeat 3] [--work-repeat 7]
 
 Each measurement runs in a fresh process, in a temporary copy of the project, and reports wall time and the peak
 resident memory of that process tree (the Prefect ephemeral API server is a child process and is included):
@@ -9,7 +10,7 @@ resident memory of that process tree (the Prefect ephemeral API server is a chil
                   and the steps of a second run in that same, now warm, process;
   bisa-sdg run    the CLI as a statistician types it (Prefect flows, ephemeral server);
   empty flow      a Prefect flow with the same number of flows and tasks doing nothing.
-Goals (issue 2): pipeline work < 2 s; bisa-sdg run within 1.5× the empty flow; peak memory < 600 MB.
+Goals (issue 2): the pipeline steps < 2 s; bisa-sdg run within 1.5× the empty flow; peak memory < 600 MB.
 """
 
 from __future__ import annotations
