@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bisa_sdg.pipeline import PipelineConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -15,6 +17,17 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # Online refreshes in tests reach only the UN API test servers the tests start on 127.0.0.1; the Statbel and
 # be.STAT connectors (whose default hosts are public) are enabled by their own tests, with local servers.
 os.environ.setdefault("BISA_SDG_ONLINE_SOURCES", "unsd_sdg_api")
+
+
+def sample_config(project: Path, output: str = "out") -> PipelineConfig:
+    """A pipeline configuration that reads a copied project and writes under ``project/output``."""
+    return PipelineConfig(
+        raw_dir=project / "data/raw",
+        warehouse=project / output / "bisa_sdg.duckdb",
+        reports_dir=project / output / "reports",
+        profile_path=project / "config/profiles/brussels.yaml",
+        schemas_dir=project / "schemas",
+    )
 
 
 def copy_sample(target: Path) -> Path:

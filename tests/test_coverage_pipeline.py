@@ -42,16 +42,9 @@ NO_DATA_NOW = {
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    from tests.conftest import copy_sample
+    from tests.conftest import copy_sample, sample_config
 
-    project = copy_sample(tmp_path_factory.mktemp("coverage"))
-    config = p.PipelineConfig(
-        raw_dir=project / "data/raw",
-        warehouse=project / "curated/bisa_sdg.duckdb",
-        reports_dir=project / "reports",
-        profile_path=project / "config/profiles/brussels.yaml",
-        schemas_dir=project / "schemas",
-    )
+    config = sample_config(copy_sample(tmp_path_factory.mktemp("coverage")))
     steps: dict[str, float] = {}
     p.build_and_publish(config, timings=steps)
     # the benchmark reads these: every step timed, in order, none negative

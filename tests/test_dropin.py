@@ -14,6 +14,7 @@ from bisa_sdg.dropin import InputFormatError, dropped_files
 from bisa_sdg.profile import load_profile
 from bisa_sdg.sources import read_source
 from bisa_sdg.validation import load_schema, validate_frame
+from tests.conftest import sample_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DROP_IN = (
@@ -38,19 +39,9 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def config_for(project: Path) -> p.PipelineConfig:
-    return p.PipelineConfig(
-        raw_dir=project / "data/raw",
-        warehouse=project / "w.duckdb",
-        reports_dir=project / "r",
-        profile_path=project / "config/profiles/brussels.yaml",
-        schemas_dir=project / "schemas",
-    )
-
-
 @pytest.mark.parametrize("source_id", DROP_IN)
 def test_no_file_yet_reads_as_an_empty_valid_frame(project, source_id):
-    config = config_for(project)
+    config = sample_config(project)
     catalog, profile = p.load_configuration(config)
     source = catalog.get(source_id)
     assert source.files == () and source.extra["drop_folder"] == source_id
@@ -62,7 +53,7 @@ def test_no_file_yet_reads_as_an_empty_valid_frame(project, source_id):
 
 
 def test_a_dropped_file_is_read_hashed_and_reported_until_catalogued(project):
-    config = config_for(project)
+    config = sample_config(project)
     catalog, profile = p.load_configuration(config)
     dropped = config.raw_dir / "sendai_drr_scorecard" / "scores_2026.csv"
     dropped.write_text(
@@ -82,7 +73,7 @@ def test_a_dropped_file_is_read_hashed_and_reported_until_catalogued(project):
 
 
 def test_a_dropped_file_without_the_documented_columns_is_refused(project):
-    config = config_for(project)
+    config = sample_config(project)
     catalog, profile = p.load_configuration(config)
     (config.raw_dir / "cspart_scorecard" / "answers.csv").write_text(
         "city,answer\n21004,3\n", encoding="utf-8"
@@ -92,7 +83,7 @@ def test_a_dropped_file_without_the_documented_columns_is_refused(project):
 
 
 def test_bad_values_in_a_dropped_file_name_file_row_and_rule(project):
-    config = config_for(project)
+    config = sample_config(project)
     catalog, profile = p.load_configuration(config)
     (config.raw_dir / "cspart_scorecard" / "answers.csv").write_text(
         "ref_area,time_period,evaluator_id,evaluator_sector,question,score\n"

@@ -8,20 +8,10 @@ import duckdb
 import pytest
 
 from bisa_sdg import warehouse as wh
-from bisa_sdg.pipeline import PipelineConfig
 from bisa_sdg.validation import ValidationFailed
+from tests.conftest import sample_config
 
 pytestmark = pytest.mark.slow
-
-
-def config_for(project: Path, name: str) -> PipelineConfig:
-    return PipelineConfig(
-        raw_dir=project / "data/raw",
-        warehouse=project / name / "bisa_sdg.duckdb",
-        reports_dir=project / name / "reports",
-        profile_path=project / "config/profiles/brussels.yaml",
-        schemas_dir=project / "schemas",
-    )
 
 
 def digests(warehouse: Path) -> dict[str, str]:
@@ -32,8 +22,8 @@ def digests(warehouse: Path) -> dict[str, str]:
 def test_two_runs_on_the_same_inputs_give_identical_curated_tables(prefect_harness, sample_project):
     from flows.pipeline import run_pipeline
 
-    first = run_pipeline(config_for(sample_project, "first"))
-    second = run_pipeline(config_for(sample_project, "second"))
+    first = run_pipeline(sample_config(sample_project, "first"))
+    second = run_pipeline(sample_config(sample_project, "second"))
     assert first["status"] == second["status"] == "completed"
     assert first["run_id"] != second["run_id"]
     a, b = (
@@ -52,7 +42,7 @@ def test_a_validation_error_fails_the_flow_and_is_logged(prefect_harness, sample
     area = sample_project / "data/raw/statbel_area/bnosac_BE_ADMIN_MUNTY_attributes_all589.csv"
     text = area.read_text(encoding="utf-8")
     area.write_text(text.replace("\n21016,", "\n2101X,", 1), encoding="utf-8")
-    config = config_for(sample_project, "broken")
+    config = sample_config(sample_project, "broken")
     with pytest.raises(ValidationFailed, match="refnis_format"):
         run_pipeline(config)
     assert not config.warehouse.exists()

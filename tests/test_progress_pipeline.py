@@ -20,16 +20,9 @@ REGION = "04000"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import copy_sample
+    from tests.conftest import copy_sample, sample_config
 
-    project = copy_sample(tmp_path_factory.mktemp("progress"))
-    config = p.PipelineConfig(
-        raw_dir=project / "data/raw",
-        warehouse=project / "curated/bisa_sdg.duckdb",
-        reports_dir=project / "reports",
-        profile_path=project / "config/profiles/brussels.yaml",
-        schemas_dir=project / "schemas",
-    )
+    config = sample_config(copy_sample(tmp_path_factory.mktemp("progress")))
     p.build_and_publish(config)
     profile = p.load_configuration(config)[1]
     con = duckdb.connect(str(config.warehouse), read_only=True)

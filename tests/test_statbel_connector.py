@@ -45,7 +45,7 @@ from bisa_sdg.sources.statbel_open_data import (
     fetch_road_victims_year,
     parse_pop_struct,
 )
-from tests.conftest import copy_sample
+from tests.conftest import copy_sample, sample_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_POP_2020 = ROOT / "data/raw/statbel_population/vandenbroucke_belgian_municipalities_2020.csv"
@@ -445,13 +445,7 @@ def test_road_victims_keep_only_the_profiles_region(httpserver: HTTPServer, tmp_
 
 def run_offline(project: Path) -> Path:
     """The pipeline's plain steps (no Prefect, no network): ingest, validate, build; returns the warehouse."""
-    config = pipeline.PipelineConfig(
-        raw_dir=project / "data/raw",
-        warehouse=project / "out/w.duckdb",
-        reports_dir=project / "out/r",
-        profile_path=project / "config/profiles/brussels.yaml",
-        schemas_dir=project / "schemas",
-    )
+    config = sample_config(project)
     catalog, profile = pipeline.load_configuration(config)
     frames, hashes = {}, {}
     for source in catalog.sources:
