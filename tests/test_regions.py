@@ -120,16 +120,20 @@ def test_recoding_keeps_the_published_code_and_respects_the_year():
     assert recode_areas(frame, "stib_stops", profile) is frame  # a source the change does not concern
 
 
-def build(profile_path: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
-    """The plain pipeline functions (no Prefect) into a temporary warehouse."""
-    config = p.PipelineConfig(
+def repository_config(profile_path: Path, tmp_path: Path, output: str = "w") -> p.PipelineConfig:
+    """The repository's raw data and schemas with another profile, writing under ``tmp_path/output``."""
+    return p.PipelineConfig(
         raw_dir=ROOT / "data/raw",
         schemas_dir=ROOT / "schemas",
         profile_path=profile_path,
-        warehouse=tmp_path / "w" / "bisa_sdg.duckdb",
+        warehouse=tmp_path / output / "bisa_sdg.duckdb",
         reports_dir=tmp_path / "reports",
     )
-    return p.build_and_publish(config)
+
+
+def build(profile_path: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """The plain pipeline functions (no Prefect) into a temporary warehouse."""
+    return p.build_and_publish(repository_config(profile_path, tmp_path))
 
 
 def test_wallonia_end_to_end(tmp_path: Path):
@@ -193,13 +197,7 @@ def test_every_model_binds_on_empty_stand_ins(tmp_path: Path, only: str):
     with the schema's columns (bisa_sdg.regions.load_stand_ins).
     """
     profile = write_profile(tmp_path, sources=[only], region_total={"reference": None})
-    config = p.PipelineConfig(
-        raw_dir=ROOT / "data/raw",
-        schemas_dir=ROOT / "schemas",
-        profile_path=profile,
-        warehouse=tmp_path / "empty" / "bisa_sdg.duckdb",
-        reports_dir=tmp_path / "reports",
-    )
+    config = repository_config(profile, tmp_path, "empty")
     catalog, loaded = p.load_configuration(config)
     assert [source.id for source in catalog.sources] == [only]
     frame, hashes, _ = p.ingest_source(catalog.sources[0], config, loaded)
