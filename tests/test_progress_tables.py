@@ -65,7 +65,8 @@ def test_a_sql_model_reading_a_python_model_runs_after_it(tmp_path):
     con = new_warehouse()
     records = wh.run_models(con, models)
     assert [r["model"] for r in records] == ["staging.seed", "core.numbers", "curated.summary"]
-    assert records[1]["path"] == "models/numbers.py" and records[1]["rows"] == 3
+    assert records[1]["path"] == "models/numbers.py"
+    assert [r["rows"] for r in records] == [3, 3, 1]  # three seeds, three numbers, one total
     assert con.execute("select total from curated.summary").fetchone() == (60,)
 
 

@@ -275,7 +275,7 @@ def _create_indicator_union(con: duckdb.DuckDBPyConnection) -> None:
 
 def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[dict[str, Any]]:
     """Run each model in order; return one audit record per model (rows written, seconds)."""
-    records = []
+    timed: list[tuple[Model, float]] = []
     for model in order_models(models):
         if model.name.startswith("curated.") and INDICATOR_UNION in model.depends_on:
             _create_indicator_union(con)
@@ -292,19 +292,15 @@ def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[
                 con.execute(model.sql)
             except duckdb.Error as exc:
                 raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
-        records.append(
-            {
-                "model": model.name,
-                "path": model.path,
-                "rows": 0,
-                "seconds": round(time.perf_counter() - started, 4),
-            }
-        )
+        timed.append((model, round(time.perf_counter() - started, 4)))
     try:
-        rows = _row_counts(con, [record["model"] for record in records])
+        rows = _row_counts(con, [model.name for model, _ in timed])
     except duckdb.CatalogException as exc:
         raise ModelError(f"a model did not leave the table it defines: {exc}") from exc
-    return [{**record, "rows": rows[record["model"]]} for record in records]
+    return [
+        {"model": model.name, "path": model.path, "rows": rows[model.name], "seconds": seconds}
+        for model, seconds in timed
+    ]
 
 
 def _check_created(con: duckdb.DuckDBPyConnection, model: Model) -> None:
