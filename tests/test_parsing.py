@@ -80,3 +80,18 @@ def test_a_kept_first_column_is_found_behind_a_byte_order_mark(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffcode,label\n21001,Anderlecht\n".encode())  # as spreadsheets save "CSV UTF-8"
     assert read_csv_as_text(path, "bom.csv", ["code"])["code"].tolist() == ["21001"]
+
+
+def test_small_files_read_as_python_strings_large_ones_keep_arrow(tmp_path, monkeypatch):
+    import bisa_sdg.sources as sources
+
+    path = tmp_path / "codes.csv"
+    path.write_text("code,label\n21001,Anderlecht\n21004,\n", encoding="utf-8")
+    small = read_csv_as_text(path, "codes.csv")
+    assert small["label"].dtype.storage == "python"
+    # the same cells, the same missing-value kind, as pandas' own reading
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert small["label"].tolist() == expected["label"].tolist() == ["Anderlecht", ""]
+    assert small["code"].dtype.na_value is expected["code"].dtype.na_value
+    monkeypatch.setattr(sources, "TEXT_UP_TO_BYTES", path.stat().st_size)  # this file now counts as large
+    assert read_csv_as_text(path, "codes.csv")["label"].dtype == expected["label"].dtype

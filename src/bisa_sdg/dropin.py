@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.catalog import CatalogError, Source
+from bisa_sdg.parsing import TEXT
 from bisa_sdg.sources import read_csv_as_text
 
 # Column kinds a drop-in layout may declare, and the pandas dtype each becomes.
-KINDS = {"string": "str", "int": "Int64", "float": "float64"}
+KINDS = {"string": TEXT, "int": "Int64", "float": "float64"}
 
 
 class InputFormatError(ValueError):
@@ -67,11 +68,11 @@ def _typed(text: pd.Series, kind: str) -> pd.Series:
 
 def empty_frame(columns: Mapping[str, str]) -> pd.DataFrame:
     """An empty frame with ``_file``, ``_line`` and the documented columns in their dtypes."""
-    dtypes = {"_file": "str", "_line": "int64"}
+    dtypes = {"_file": TEXT, "_line": "int64"}
     for name, kind in columns.items():
         dtypes[name] = KINDS[kind]
         if kind != "string":
-            dtypes[f"{name}_raw"] = "str"
+            dtypes[f"{name}_raw"] = TEXT
     return pd.DataFrame({name: pd.array([], dtype=dtype) for name, dtype in dtypes.items()})
 
 

@@ -17,6 +17,7 @@ from types import ModuleType
 import pandas as pd
 
 from bisa_sdg.catalog import SOURCE_ID_PATTERN, CatalogError, Source
+from bisa_sdg.parsing import TEXT, TEXT_UP_TO_BYTES
 from bisa_sdg.profile import RegionProfile
 
 
@@ -96,7 +97,11 @@ def read_csv_as_text(
         raise SourceFileError(f"{relative}: columns {missing} are missing (the file has {header})")
     try:
         frame = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, usecols=columns, skiprows=skiprows
+            io.BytesIO(data),
+            dtype=TEXT if len(data) < TEXT_UP_TO_BYTES else str,
+            keep_default_na=False,
+            usecols=columns,
+            skiprows=skiprows,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         last = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
