@@ -49,3 +49,21 @@ def test_a_validation_error_fails_the_flow_and_is_logged(prefect_harness, sample
     runs, issues = last_runs(config.warehouse)
     assert runs.iloc[0]["status"] == "failed"
     assert {"refnis_format", "all_region_areas_present"} <= set(issues["rule"])
+
+
+def test_subflows_record_the_ingested_frames_without_copying_them(monkeypatch):
+    """Prefect records a subflow's parameters as JSON; the frames must not be deep-copied for it (a dataclass
+    would be, by dataclasses.asdict: 0.06-0.3 s per subflow) and are recorded as a placeholder."""
+    import pandas as pd
+
+    from bisa_sdg.pipeline import Ingested
+    from flows.pipeline import build_flow, validate_flow
+
+    copies: list[int] = []
+    monkeypatch.setattr(
+        pd.DataFrame, "__deepcopy__", lambda self, memo=None: copies.append(len(self)) or self
+    )
+    ingested = Ingested(frames={"statbel_area": pd.DataFrame({"refnis": ["21001"] * 3})}, file_hashes={})
+    for subflow in (validate_flow, build_flow):
+        assert subflow.serialize_parameters({"ingested": ingested})["ingested"] == "<Ingested>"
+    assert copies == []

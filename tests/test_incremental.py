@@ -86,6 +86,26 @@ def test_a_missing_file_gives_no_key(project):
     assert ingest["statbel_population"] is None and validate is None and build is None
 
 
+def test_a_library_upgrade_changes_every_key_and_versions_are_read_once(project, monkeypatch):
+    installed = {"pandas": "3.1.1"}
+    looked_up: list[str] = []
+
+    def version(name: str) -> str:
+        looked_up.append(name)
+        return installed.get(name, "1.0")
+
+    monkeypatch.setattr(incremental.metadata, "version", version)
+    incremental._version.cache_clear()
+    before = keys_of(project)
+    # 24 sources × 4 distributions would be 96 lookups without the per-process cache; 7 names in all.
+    assert sorted(looked_up) == sorted(set(looked_up)) and len(looked_up) <= 8
+    installed["pandas"] = "3.2.0"  # a new process after an upgrade
+    incremental._version.cache_clear()
+    after = keys_of(project)
+    incremental._version.cache_clear()
+    assert all(after[0][s] != before[0][s] for s in before[0]) and after[1:] != before[1:]
+
+
 def test_code_digest_follows_imports():
     whole = incremental.code_digest("bisa_sdg.sources.statbel_population")
     files = incremental.code_digest("bisa_sdg.parsing")

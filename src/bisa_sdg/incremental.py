@@ -68,7 +68,10 @@ def _versions(*distributions: str) -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=32)
 def _version(distribution: str) -> str:
+    """Installed version, looked up once per process: each lookup parses the METADATA file (2 ms), and the
+    24 ingest keys of a run asked 96 times. Like the code digest, it describes what this process runs."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
