@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import UTC, datetime
@@ -178,6 +179,39 @@ def test_dsd_is_parsed_once_and_has_the_sdg_structure(dsd: SdgDsd) -> None:
     assert dsd.written_attribute_ids == ATTRIBUTES
     assert {"EN_LND_CNSPOP", "SP_TRN_PUBL", "EN_ATM_PM25"} <= dsd.series_codes
     assert "56" in dsd.codes["REF_AREA"] and "056" not in dsd.codes["REF_AREA"]
+
+
+def test_a_parsed_dsd_is_kept_between_processes_and_a_changed_file_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bisa_sdg.publish import sdmx as module
+
+    # A per-process cache of this test's own, so the session's parsed DSD stays cached for the other tests.
+    monkeypatch.setattr(module, "_load_dsd_cached", functools.lru_cache(module._load_dsd_cached.__wrapped__))
+    copy, cache = tmp_path / "dsd.xml", tmp_path / "cache"
+    copy.write_bytes(DSD_PATH.read_bytes())
+    parses: list[int] = []
+    read_sdmx = module.sdmx.read_sdmx
+    monkeypatch.setattr(module.sdmx, "read_sdmx", lambda *a, **k: parses.append(1) or read_sdmx(*a, **k))
+
+    first = load_dsd(copy, cache)
+    (stored,) = cache.glob("sdmx-dsd-*.pickle")
+    module._load_dsd_cached.cache_clear()  # what a new process starts with
+    second = load_dsd(copy, cache)
+    assert len(parses) == 1  # the second process read the stored parse
+    assert second is not first and second.path == copy.resolve()
+    assert second.ref == "IAEG-SDGs:SDG(1.5)" and second.codes == first.codes
+    assert second.dimension_ids == DIMENSIONS and second.written_attribute_ids == ATTRIBUTES
+
+    stored.write_bytes(b"not a pickle")  # a damaged entry is parsed again and replaced
+    module._load_dsd_cached.cache_clear()
+    assert load_dsd(copy, cache).codes == first.codes and len(parses) == 2
+    assert stored.read_bytes() != b"not a pickle"
+
+    copy.write_bytes(DSD_PATH.read_bytes() + b"<!-- a later edition -->\n")  # new content, new entry
+    module._load_dsd_cached.cache_clear()
+    load_dsd(copy, cache)
+    assert len(parses) == 3 and len(list(cache.glob("sdmx-dsd-*.pickle"))) == 2
 
 
 def test_dsd_with_a_dtd_is_refused(tmp_path: Path) -> None:

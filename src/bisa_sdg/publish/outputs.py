@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from bisa_sdg.catalog import sha256_of
+from bisa_sdg.incremental import cache_dir
 from bisa_sdg.publish import extracts, opensdg, report
 from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
 
@@ -56,6 +57,7 @@ class OutputSettings:
     boundaries_dir: Path | None = Path("data/raw/statbel_boundaries")  # GeoJSON for the map; optional
     sender_id: str = "BISA"
     default_language: str | None = None  # the report's language before the reader picks one (default: fr)
+    dsd_cache_dir: Path | None = None  # keeps the parsed DSD between runs (the pipeline's cache folder)
     timings: dict[str, float] = field(default_factory=dict, compare=False)  # filled in: seconds per step
 
 
@@ -69,6 +71,7 @@ def settings_for(config: PipelineConfig, profile: RegionProfile | None = None) -
         ref_area_map_path=ref_area_map or config_dir / "sdmx_ref_area.csv",
         indicators_path=config_dir / "indicators.yaml",
         boundaries_dir=config.raw_dir / "statbel_boundaries",
+        dsd_cache_dir=cache_dir(config.warehouse),
     )
 
 
@@ -119,6 +122,7 @@ def _write_sdmx(
         ref_area_map_path=settings.ref_area_map_path,
         sender_id=settings.sender_id,
         prepared=prepared,
+        dsd_cache_dir=settings.dsd_cache_dir,
     )
 
 
