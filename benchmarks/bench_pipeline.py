@@ -153,14 +153,19 @@ def main() -> None:
         name: statistics.median(run["steps"][name] for run in in_process) for name in in_process[0]["steps"]
     }
     imports = statistics.median(run["imports"] for run in in_process)
-    work = statistics.median(sum(run["steps"].values()) for run in in_process)
+    works = [sum(run["steps"].values()) for run in in_process]
+    warms = [sum(run["warm"].values()) for run in in_process]
     print(f"{'  of which importing the package':<42} {imports:>8.2f}")
     print(
-        f"{'  of which the pipeline steps (goal < 2 s)':<42} {work:>8.2f}   "
+        f"{'  of which the pipeline steps (goal < 2 s)':<42} {statistics.median(works):>8.2f}   "
         + ", ".join(f"{name} {seconds:.2f}" for name, seconds in steps.items())
+        + f"; runs {min(works):.2f}–{max(works):.2f}"
     )
-    warm = statistics.median(sum(run["warm"].values()) for run in in_process)
-    print(f"{'  the same steps again in that warm process':<42} {warm:>8.2f}")
+    # The spread shows how far the machine's noise moves one figure (on a shared 2-core machine: ±0.3 s).
+    print(
+        f"{'  the same steps again in that warm process':<42} {statistics.median(warms):>8.2f}   "
+        f"runs {min(warms):.2f}–{max(warms):.2f}"
+    )
     run, empty = medians["bisa-sdg run"], next(v for k, v in medians.items() if k.startswith("empty"))
     print(f"bisa-sdg run / empty flow = {run / empty:.2f}× (goal ≤ 1.5×)")
 
