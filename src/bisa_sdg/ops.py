@@ -40,7 +40,8 @@ def fault_point(name: str) -> None:
 def stale_builds(warehouse: Path) -> list[Path]:
     """Half-built files left by a run that was killed (only meaningful while holding the run lock)."""
     warehouse = Path(warehouse)
-    return sorted(warehouse.parent.glob(f".{warehouse.name}.*.building"))
+    patterns = (f".{warehouse.name}.*.building", f".{warehouse.name}.*.building.wal")
+    return sorted(path for pattern in patterns for path in warehouse.parent.glob(pattern))
 
 
 def remove_stale_builds(warehouse: Path) -> list[str]:

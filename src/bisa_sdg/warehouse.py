@@ -10,6 +10,7 @@ everything succeeded, so analysts never see a half-built file and a failed run l
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
@@ -17,6 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from importlib import resources
@@ -36,6 +38,7 @@ _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
 PYTHON_MODELS_PACKAGE = "bisa_sdg.models"
+MODEL_WORKERS = 2  # models run side by side (run_models); DuckDB plans and runs each without the GIL
 
 
 class ModelError(RuntimeError):
@@ -151,8 +154,8 @@ def _declared_tables(path: Path, attribute: str, value: Any) -> list[str]:
     return names
 
 
-def order_models(models: Iterable[Model]) -> list[Model]:
-    """Dependency order; every core.ind_* model runs before the indicator union that reads them all."""
+def dependency_graph(models: Iterable[Model]) -> dict[str, set[str]]:
+    """Each model's name → the models it reads; every core.ind_* model comes before the indicator union."""
     models = list(models)
     producers = {obj: model.name for model in models for obj in model.defines}
     indicator_models = {m.name for m in models if m.name.startswith("core.ind_")}
@@ -162,8 +165,14 @@ def order_models(models: Iterable[Model]) -> list[Model]:
         if INDICATOR_UNION in model.depends_on:
             deps |= indicator_models
         graph[model.name] = deps - {model.name}
+    return graph
+
+
+def order_models(models: Iterable[Model]) -> list[Model]:
+    """Dependency order (one of them; run_models may run independent models side by side)."""
+    models = list(models)
     try:
-        order = list(TopologicalSorter(graph).static_order())
+        order = list(TopologicalSorter(dependency_graph(models)).static_order())
     except CycleError as exc:
         raise ModelError(f"SQL models depend on each other in a cycle: {exc.args[1]}") from exc
     by_name = {m.name: m for m in models}
@@ -273,34 +282,89 @@ def _create_indicator_union(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create or replace view core.indicator_union as {' union all by name '.join(selects)}")
 
 
-def run_models(con: duckdb.DuckDBPyConnection, models: Iterable[Model]) -> list[dict[str, Any]]:
-    """Run each model in order; return one audit record per model (rows written, seconds)."""
-    timed: list[tuple[Model, float]] = []
-    for model in order_models(models):
-        if model.name.startswith("curated.") and INDICATOR_UNION in model.depends_on:
-            _create_indicator_union(con)
-        started = time.perf_counter()
-        if model.build is not None:
-            try:
-                model.build(con)
-            except Exception as exc:
-                raise ModelError(f"Python model {model.path} failed: {type(exc).__name__}: {exc}") from exc
-            _check_created(con, model)
-        else:
-            # A SQL model that ran has created its table: its first statement names it (discover_models).
-            try:
-                con.execute(model.sql)
-            except duckdb.Error as exc:
-                raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
-        timed.append((model, round(time.perf_counter() - started, 4)))
+def run_models(
+    con: duckdb.DuckDBPyConnection, models: Iterable[Model], workers: int = MODEL_WORKERS
+) -> list[dict[str, Any]]:
+    """Run every model once its inputs exist; return one audit record per model (rows written, seconds).
+
+    Models that do not depend on each other run side by side on ``workers`` threads, each on its own cursor
+    and in its own transaction: DuckDB lets go of the GIL while it plans and runs a statement, and most of a
+    model's time is spent there. The tables the models read must therefore be committed before this is called.
+    Records come back in ``order_models`` order whatever order the models finished in.
+    """
+    ordered = order_models(models)
+    by_name = {model.name: model for model in ordered}
+    graph = dependency_graph(ordered)
+    union_readers = {
+        m.name for m in ordered if m.name.startswith("curated.") and INDICATOR_UNION in m.depends_on
+    }
+    if union_readers:  # the union is a step of its own: after every indicator, before its readers
+        graph[INDICATOR_UNION] = {m.name for m in ordered if m.name.startswith("core.ind_")}
+        for name in union_readers:
+            graph[name] = graph[name] | {INDICATOR_UNION}
+    seconds: dict[str, float] = {}
+
+    def run_one(name: str) -> None:
+        cursor = con.cursor()
+        try:
+            cursor.execute("begin transaction")
+            started = time.perf_counter()
+            if name == INDICATOR_UNION:
+                _create_indicator_union(cursor)
+            else:
+                _run_model(cursor, by_name[name])
+                seconds[name] = round(time.perf_counter() - started, 4)
+            cursor.execute("commit")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # the failure may have ended the transaction already
+                cursor.execute("rollback")
+            raise
+        finally:
+            cursor.close()
+
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    workers = max(1, workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model")
+    # The workers share the cores: DuckDB's own threads per statement are cut to match while they run.
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    con.execute(f"set threads = {max(1, int(threads) // workers):d}")
     try:
-        rows = _row_counts(con, [model.name for model, _ in timed])
+        running: dict[Future[None], str] = {}
+        while sorter.is_active():
+            for name in sorter.get_ready():
+                running[pool.submit(run_one, name)] = name
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                future.result()  # a failed model raises here; the others already running finish first
+                sorter.done(name)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        con.execute(f"set threads = {int(threads):d}")
+    try:
+        rows = _row_counts(con, [model.name for model in ordered])
     except duckdb.CatalogException as exc:
         raise ModelError(f"a model did not leave the table it defines: {exc}") from exc
     return [
-        {"model": model.name, "path": model.path, "rows": rows[model.name], "seconds": seconds}
-        for model, seconds in timed
+        {"model": model.name, "path": model.path, "rows": rows[model.name], "seconds": seconds[model.name]}
+        for model in ordered
     ]
+
+
+def _run_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    if model.build is not None:
+        try:
+            model.build(con)
+        except Exception as exc:
+            raise ModelError(f"Python model {model.path} failed: {type(exc).__name__}: {exc}") from exc
+        _check_created(con, model)
+    else:
+        # A SQL model that ran has created its table: its first statement names it (discover_models).
+        try:
+            con.execute(model.sql)
+        except duckdb.Error as exc:
+            raise ModelError(f"SQL model {model.path} failed: {exc}") from exc
 
 
 def _check_created(con: duckdb.DuckDBPyConnection, model: Model) -> None:
@@ -398,6 +462,12 @@ def write_audit(
 def building_path(warehouse: Path, run_id: str) -> Path:
     """Where a run builds: next to the target (same filesystem, so the final rename is atomic)."""
     return warehouse.with_name(f".{warehouse.name}.{run_id}.building")
+
+
+def discard_build(target: Path) -> None:
+    """Remove a build file and the write-ahead log DuckDB may have left beside it."""
+    target.unlink(missing_ok=True)
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
 
 
 def publish(built: Path, warehouse: Path) -> None:
