@@ -133,3 +133,27 @@ def test_the_shipped_drop_in_folders_hold_only_their_readme():
     for source_id in DROP_IN:
         assert dropped_files(catalog.get(source_id), ROOT / "data/raw") == [], source_id
         assert (ROOT / "data/raw" / source_id / "README.md").is_file()
+
+
+def test_the_pipeline_skips_only_drop_ins_that_have_no_file_yet(project, monkeypatch):
+    config = sample_config(project)
+    catalog, profile = p.load_configuration(config)
+    sources = [catalog.get(source_id) for source_id in DROP_IN]
+    (config.raw_dir / "cspart_scorecard" / "answers.csv").write_text(
+        "ref_area,time_period,evaluator_id,evaluator_sector,question,score\n21004,2026,E1,academia,2,5\n",
+        encoding="utf-8",
+    )
+    frames = {source.id: read_source(source, config.raw_dir, profile) for source in sources}
+    validated: list[str] = []
+    real_validate_any = p.validate_any
+
+    def recording(frame, schema, *args):
+        validated.append(schema.source)
+        return real_validate_any(frame, schema, *args)
+
+    monkeypatch.setattr(p, "validate_any", recording)
+    issues = p.validate_sources(frames, config, catalog, profile)
+    assert validated == ["cspart_scorecard"]  # the four without a file are not validated
+    assert issues[["file", "row", "rule"]].values.tolist() == [
+        ["cspart_scorecard/answers.csv", 2, "likert_1_to_4"]
+    ]

@@ -50,6 +50,11 @@ def dropped_files(source: Source, raw_dir: Path) -> list[str]:
     return [path for path in found if path not in listed]
 
 
+def awaits_first_file(source: Source, raw_dir: Path) -> bool:
+    """A drop-in source into which no file has been dropped yet, and which the catalog lists none for."""
+    return drop_folder(source) is not None and not input_files(source, raw_dir)
+
+
 def input_files(source: Source, raw_dir: Path) -> list[str]:
     """Every file a drop-in source reads: the catalogued ones first, then the dropped ones."""
     return [item.path for item in source.files] + dropped_files(source, raw_dir)

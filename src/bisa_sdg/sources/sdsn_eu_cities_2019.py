@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bisa_sdg.catalog import Source
+from bisa_sdg.parsing import TEXT
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources._sdsn import number, read_commented_csv
 
@@ -47,10 +48,14 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     long = cities.iloc[np.tile(np.arange(len(text)), len(measures))].reset_index(drop=True)
     for name, position in (("measure", 1), ("measure_label", 2), ("measure_type", 3)):
         long[name] = pd.Series(np.repeat([m[position] for m in measures], len(text)), dtype="str")
-    value_raw = pd.concat([text[m[0]] for m in measures], ignore_index=True)
+    value_raw = _stacked(text, [m[0] for m in measures])
     long["value"] = number(value_raw)
     long["value_raw"] = value_raw
-    long["dashboard"] = (
-        pd.concat([text[m[4]] for m in measures], ignore_index=True).str.strip().replace("", None)
-    )
+    long["dashboard"] = _stacked(text, [m[4] for m in measures]).str.strip().replace("", None)
     return long
+
+
+def _stacked(text: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The columns one under the other, as one text column (one numpy reshape; concat of 71 Series took 4x)."""
+    cells = text[columns].to_numpy(dtype=object).ravel(order="F")
+    return pd.Series(cells, dtype=text[columns[0]].dtype if columns else TEXT)
