@@ -422,3 +422,19 @@ def test_boundaries_with_a_foreign_code_and_a_missing_geometry(tmp_path):
     # The feature without geometry keeps one row so the issue can name it: feature 14 of the file.
     assert set(issues.loc[issues["rule"] == "polygon_valid", "row"]) == {14}
     assert (frame["_line"] == 14).sum() == 1
+
+
+def test_boundaries_with_malformed_geometries_keep_a_row_each(tmp_path):
+    # Geometries that are there but unreadable: a polygon without coordinates, a ring of one point, and no type.
+    # Each feature keeps one row, reported by the polygon rule at its position in the file (1-based).
+    def edit(text: str) -> str:
+        document = json.loads(text)
+        document["features"][2]["geometry"] = {"type": "Polygon"}
+        document["features"][4]["geometry"] = {"type": "Polygon", "coordinates": [[[4.35, 50.85]]]}
+        del document["features"][6]["geometry"]["type"]
+        return json.dumps(document)
+
+    frame, issues = _broken_copy(tmp_path, "statbel_boundaries", edit)
+    assert set(issues.loc[issues["rule"] == "polygon_valid", "row"]) == {3, 5, 7}
+    for position in (3, 5, 7):
+        assert (frame["_line"] == position).sum() == 1

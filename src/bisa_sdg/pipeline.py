@@ -201,7 +201,7 @@ def build_warehouse(
     try:
         # No fsync while building: the file is private until wh.publish, which syncs it before the rename.
         with duckdb.connect(str(target), config={"fsync_mode": "NONE"}) as con:
-            # The inputs in one transaction: a commit per statement (~100 of them, with the COMMENTs) wrote
+            # The inputs in one transaction: a commit per statement (about 50 of them, COMMENTs included) wrote
             # the WAL each time. The models then run side by side, each in a transaction of its own.
             con.execute("begin transaction")
             wh.create_schemas(con)
