@@ -110,6 +110,33 @@ def test_duckdb_threads_are_shared_out_while_the_models_run_and_restored_after(t
     assert con.execute("select current_setting('threads')").fetchone() == (4,)
 
 
+def test_a_free_worker_takes_the_model_with_the_longest_chain_after_it(tmp_path):
+    # staging.a_lonely (nothing reads it) comes first in file order; staging.b_first starts a chain of three
+    # models. Each model takes the next number of one sequence when it runs, so on one worker the numbers are
+    # the order the models ran in. Worked out by hand from the chain lengths (3, 2, 1 against the lonely 1,
+    # ties by name): b_first, c_second, d_third (curated.d_third sorts before staging.a_lonely), a_lonely.
+    sql = tmp_path / "sql"
+    sql.mkdir()
+    models = {
+        "a_lonely": "create or replace table staging.a_lonely as select nextval('ran') as n;",
+        "b_first": "create or replace table staging.b_first as select nextval('ran') as n;",
+        "c_second": "create or replace table core.c_second as select nextval('ran') as n from staging.b_first;",
+        "d_third": "create or replace table curated.d_third as select nextval('ran') as n from core.c_second;",
+    }
+    for name, statement in models.items():
+        (sql / f"{name}.sql").write_text(statement + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    wh.create_schemas(con)
+    con.execute("create sequence ran")
+    wh.run_models(con, wh.discover_models(sql), workers=1)
+    ran = con.execute(
+        "select 'a_lonely', n from staging.a_lonely union all select 'b_first', n from staging.b_first "
+        "union all select 'c_second', n from core.c_second union all select 'd_third', n from curated.d_third "
+        "order by n"
+    ).fetchall()
+    assert [name for name, _ in ran] == ["b_first", "c_second", "d_third", "a_lonely"]
+
+
 def test_a_discarded_build_takes_its_write_ahead_log_with_it(tmp_path):
     warehouse = tmp_path / "bisa_sdg.duckdb"
     target = wh.building_path(warehouse, "20261128T000000Z-abcdef12")
