@@ -12,7 +12,13 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from bisa_sdg.catalog import load_catalog
-from bisa_sdg.geo import cell_id, grid_cells, project_to_lambert72, wgs84_to_lambert72
+from bisa_sdg.geo import (
+    WGS84_TO_LAMBERT72_PIPELINE,
+    cell_id,
+    grid_cells,
+    project_to_lambert72,
+    wgs84_to_lambert72,
+)
 from bisa_sdg.profile import load_profile
 from bisa_sdg.sources import read_source
 
@@ -106,6 +112,21 @@ def test_projection_matches_stib_own_lambert_coordinates():
     # A 0.001° × 0.001° box there is about 70 m (east) × 111 m (north) = ~7 800 m².
     projected = project_to_lambert72(box(4.430, 50.878, 4.431, 50.879))
     assert projected.area == pytest.approx(70.3 * 111.2, rel=0.01)
+
+
+def test_the_numpy_steps_give_what_proj_gives_for_the_pinned_pipeline():
+    # geo.py carries out the pipeline's five steps itself (pyproj is a test dependency only); PROJ runs the
+    # same pipeline string here, on a 60 × 60 grid over Belgium and a little beyond (2–7 E, 49–52 N).
+    proj = pyproj.Transformer.from_pipeline(WGS84_TO_LAMBERT72_PIPELINE)
+    lon, lat = (axis.ravel() for axis in np.meshgrid(np.linspace(2.0, 7.0, 60), np.linspace(49.0, 52.0, 60)))
+    expected_x, expected_y = proj.transform(lon, lat)
+    x, y = wgs84_to_lambert72(lon, lat)
+    assert np.abs(x - expected_x).max() < 1e-6
+    assert np.abs(y - expected_y).max() < 1e-6
+    # Unreadable coordinates stay unreadable, and do not spoil their neighbours.
+    x, y = wgs84_to_lambert72(np.array([4.430334, np.nan]), np.array([50.878151, 50.0]))
+    assert np.isnan(x[1]) and np.isnan(y[1])
+    assert x[0] == pytest.approx(154334, abs=0.5)
 
 
 def test_pinned_projection_is_the_operation_proj_itself_picks_over_belgium():

@@ -11,13 +11,12 @@ Everything here is pure (no files, no database): readers and tests call it with 
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -25,11 +24,12 @@ WGS84 = "EPSG:4326"
 LAMBERT72 = "EPSG:31370"
 GRID_COLUMNS: tuple[str, ...] = ("ref_area", "cell_id", "x", "y", "weight")
 
-# The operation PROJ ranks first from EPSG:4326 to EPSG:31370 over Belgium, pinned: the inverse of EPSG:15929
+# The operation PROJ ranks first from EPSG:4326 to EPSG:31370 over Belgium: the inverse of EPSG:15929
 # "BD72 to WGS 84 (3)" (7-parameter Helmert, 1 m, Belgium onshore), then the EPSG:19961 Belgian Lambert 72
-# conversion; input (lon, lat) in degrees. Pinned so a machine with other PROJ grids installed projects the
-# same way, and because searching proj.db for it took 0.08 s of every run. tests/test_geo.py checks that it
-# still equals PROJ's own choice.
+# conversion; input (lon, lat) in degrees. wgs84_to_lambert72 carries out these steps itself, in numpy:
+# importing pyproj took 0.06-0.08 s of every run for five closed-form steps. tests/test_geo.py checks, with
+# pyproj, that the numpy steps give what PROJ gives for this pipeline (to 1e-6 m) and that PROJ's own search
+# still picks this operation.
 WGS84_TO_LAMBERT72_PIPELINE = (
     "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=push +v_3 "
     "+step +proj=cart +ellps=WGS84 "
@@ -40,17 +40,80 @@ WGS84_TO_LAMBERT72_PIPELINE = (
     "+x_0=150000.013 +y_0=5400088.438 +ellps=intl"
 )
 
+_ARCSECOND = math.pi / (180 * 3600)
+_WGS84_ELLIPSOID = (6378137.0, 1 / 298.257223563)  # semi-major axis (m), flattening
+_INTERNATIONAL_1924 = (6378388.0, 1 / 297.0)
+_HELMERT_SHIFT = (-106.8686, 52.2978, -103.7239)  # metres
+# Rotations (coordinate frame convention, arc-seconds → radians) and scale (ppm) of the pipeline's Helmert step,
+# as the small-angle rotation matrix PROJ uses unless told +exact.
+_RX, _RY, _RZ = (-0.3366 * _ARCSECOND, 0.457 * _ARCSECOND, -1.8422 * _ARCSECOND)
+_HELMERT_SCALE = 1 + -1.2747e-6
+_LAMBERT72_ORIGIN_LON = math.radians(4.36748666666667)  # lat_0 = 90°: the cone's apex is the pole
+_LAMBERT72_PARALLELS = (math.radians(51.1666672333333), math.radians(49.8333339))
+_LAMBERT72_FALSE_ORIGIN = (150000.013, 5400088.438)
 
-@functools.cache
-def _wgs84_to_lambert72() -> pyproj.Transformer:
-    return pyproj.Transformer.from_pipeline(WGS84_TO_LAMBERT72_PIPELINE)
+
+def _geocentric(lon: np.ndarray, lat: np.ndarray, ellipsoid: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    """Geodetic (radians, on the ellipsoid's surface) → geocentric X, Y, Z in metres (PROJ's cart)."""
+    a, f = ellipsoid
+    e2 = f * (2 - f)
+    normal = a / np.sqrt(1 - e2 * np.sin(lat) ** 2)
+    return (
+        normal * np.cos(lat) * np.cos(lon),
+        normal * np.cos(lat) * np.sin(lon),
+        normal * (1 - e2) * np.sin(lat),
+    )
+
+
+def _geodetic(
+    x: np.ndarray, y: np.ndarray, z: np.ndarray, ellipsoid: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Geocentric → geodetic longitude and latitude in radians (PROJ's inverse cart: Bowring's formula)."""
+    a, f = ellipsoid
+    b = a * (1 - f)
+    e2 = f * (2 - f)
+    p = np.hypot(x, y)
+    theta = np.arctan2(z * a, p * b)
+    lat = np.arctan2(z + e2 / (1 - e2) * b * np.sin(theta) ** 3, p - e2 * a * np.cos(theta) ** 3)
+    return np.arctan2(y, x), lat
+
+
+def _wgs84_to_bd72_geocentric(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The pipeline's inverse Helmert step: take the shift off, rotate back, divide by the scale."""
+    dx, dy, dz = x - _HELMERT_SHIFT[0], y - _HELMERT_SHIFT[1], z - _HELMERT_SHIFT[2]
+    return (
+        (dx - _RZ * dy + _RY * dz) / _HELMERT_SCALE,
+        (_RZ * dx + dy - _RX * dz) / _HELMERT_SCALE,
+        (-_RY * dx + _RX * dy + dz) / _HELMERT_SCALE,
+    )
+
+
+def _lambert72(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lambert conic conformal with two standard parallels on the International 1924 ellipsoid, scale 1."""
+    e = math.sqrt(_INTERNATIONAL_1924[1] * (2 - _INTERNATIONAL_1924[1]))
+
+    def m(phi: Any) -> Any:
+        return np.cos(phi) / np.sqrt(1 - (e * np.sin(phi)) ** 2)
+
+    def t(phi: Any) -> Any:
+        return np.tan(math.pi / 4 - phi / 2) / ((1 - e * np.sin(phi)) / (1 + e * np.sin(phi))) ** (e / 2)
+
+    lat_1, lat_2 = _LAMBERT72_PARALLELS
+    n = (math.log(m(lat_1)) - math.log(m(lat_2))) / (math.log(t(lat_1)) - math.log(t(lat_2)))
+    rho = _INTERNATIONAL_1924[0] * m(lat_1) / (n * t(lat_1) ** n) * t(lat) ** n
+    theta = n * (lon - _LAMBERT72_ORIGIN_LON)
+    x_0, y_0 = _LAMBERT72_FALSE_ORIGIN
+    return x_0 + rho * np.sin(theta), y_0 - rho * np.cos(theta)
 
 
 def wgs84_to_lambert72(
     lon: np.ndarray | pd.Series, lat: np.ndarray | pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
     """Project longitudes/latitudes (degrees) to Lambert 72 metres; unreadable (NaN) in gives NaN out."""
-    x, y = _wgs84_to_lambert72().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    lon_rad = np.radians(np.asarray(lon, dtype=float))
+    lat_rad = np.radians(np.asarray(lat, dtype=float))
+    bd72 = _wgs84_to_bd72_geocentric(*_geocentric(lon_rad, lat_rad, _WGS84_ELLIPSOID))
+    x, y = _lambert72(*_geodetic(*bd72, _INTERNATIONAL_1924))
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
