@@ -177,8 +177,17 @@ def _pandera_schema(schema: SourceSchema, profile: RegionProfile) -> dict[str, p
                 columns[name] = pa.Column(None, checks=checks, nullable=True, required=False)
         unique = list(schema.unique) if severity == "error" and schema.unique else None
         if columns or unique:  # a severity with no rule is not validated at all
-            out[severity] = pa.DataFrameSchema(columns, unique=unique)
+            out[severity] = _dataframe_schema(columns, unique)
     return out
+
+
+def _dataframe_schema(columns: dict[str, pa.Column], unique: list[str] | None) -> pa.DataFrameSchema:
+    """``pa.DataFrameSchema(columns, unique=unique)`` without its deep copy of every column (made to name each
+    copy): these columns are built for this one schema and are named in place, as pandera's own
+    ``add_columns`` hands columns over. The copies took 0.02 s of validating the sample."""
+    schema = pa.DataFrameSchema(unique=unique)
+    schema.columns = {name: column.set_name(name) for name, column in columns.items()}
+    return schema
 
 
 def _issues_from_pandera(
