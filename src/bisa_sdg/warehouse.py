@@ -38,7 +38,7 @@ _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
 PYTHON_MODELS_PACKAGE = "bisa_sdg.models"
-MODEL_WORKERS = 2  # models run side by side (run_models); DuckDB plans and runs each without the GIL
+MODEL_WORKERS = 2  # SQL models run side by side (run_models); see its docstring for what a Python model does
 
 
 class ModelError(RuntimeError):
@@ -288,8 +288,9 @@ def run_models(
     """Run every model once its inputs exist; return one audit record per model (rows written, seconds).
 
     Models that do not depend on each other run side by side on ``workers`` threads, each on its own cursor
-    and in its own transaction: DuckDB lets go of the GIL while it plans and runs a statement, and most of a
-    model's time is spent there. The tables the models read must therefore be committed before this is called.
+    and in its own transaction. Two SQL models run well side by side; beside a Python model they gain nothing,
+    because DuckDB takes the GIL back many times during a statement (docs/performance.md has the figures).
+    The tables the models read must be committed before this is called.
     A free worker takes the ready model with the longest chain of models waiting on it: on the sample the chain
     population grid → 11.2.1 → indicator values → progress → scorecard ends the build, and starting it first
     took 0.04 s off the models (0.50 → 0.46 s).
