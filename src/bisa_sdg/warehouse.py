@@ -364,13 +364,13 @@ def run_models(
 
 def _downstream_depth(graph: dict[str, set[str]]) -> dict[str, int]:
     """Each model's number of models on the longest chain that waits for it, itself included."""
-    readers: dict[str, set[str]] = {name: set() for name in graph}
+    readers: dict[str, set[str]] = {name: set() for name in graph}  # every dependency is a key of the graph
     for name, deps in graph.items():
         for dep in deps:
-            readers.setdefault(dep, set()).add(name)
+            readers[dep].add(name)
     depth: dict[str, int] = {}
     for name in reversed(list(TopologicalSorter(graph).static_order())):
-        depth[name] = 1 + max((depth[r] for r in readers.get(name, ())), default=0)
+        depth[name] = 1 + max((depth[r] for r in readers[name]), default=0)
     return depth
 
 
