@@ -1,0 +1,108 @@
+"""R data files (``.RData``, as Statbel's open data are mirrored in R packages), read once per file version.
+
+Why a cache: pyreadr hands every text cell of an R data frame to Python one by one, so a Statbel population
+structure file (450 000 rows, 14 text columns) takes about 5 s to read, and the 37 shipped files about 45 s.
+What a reader keeps of a file (its ``summarise`` of the columns it asks for, a few hundred rows) is stored as
+Parquet (data only, nothing that runs when read) in the user's cache folder, keyed by the file's sha256, the
+columns, the source code of ``summarise`` and the pyreadr version: a file is parsed once per machine, and any
+change to the file or to the reader's summary misses the cache. A damaged or unreadable entry is parsed again; a cache that cannot be
+written costs the next run a parse, nothing more. The folder is ``BISA_SDG_CACHE_DIR``, else
+``$XDG_CACHE_HOME/bisa-sdg``, else ``~/.cache/bisa-sdg``; deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from bisa_sdg.sources import SourceFileError
+
+CACHE_ENV = "BISA_SDG_CACHE_DIR"
+_FORMAT = "rdata-columns-1"
+
+
+def cache_folder() -> Path:
+    """Where parsed R data files are kept between runs (see the module docstring)."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "bisa-sdg"
+
+
+Summary = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def read_rdata_summary(path: Path, relative: str, columns: Sequence[str], summarise: Summary) -> pd.DataFrame:
+    """``summarise`` of the one data frame an R data file holds, restricted to ``columns`` (row order kept).
+
+    ``summarise`` must be a pure function of the frame (it is cached by its source code) and return a frame with
+    a default index. A file that is not an R data file, holds no data frame or several objects, or lacks one of
+    the columns raises :class:`SourceFileError` naming the file.
+    """
+    data = Path(path).read_bytes()
+    entry = _entry(data, columns, summarise)
+    cached = _cached(entry)
+    if cached is not None:
+        return cached
+    summary = summarise(_parse(path, relative, columns))
+    _store(entry, summary)
+    return summary
+
+
+def _entry(data: bytes, columns: Sequence[str], summarise: Summary) -> Path:
+    import pyreadr
+
+    key = hashlib.sha256(data)
+    for part in (_FORMAT, pyreadr.__version__, inspect.getsource(summarise), *columns):
+        key.update(b"\0" + part.encode())
+    return cache_folder() / f"{key.hexdigest()}.parquet"
+
+
+def _cached(entry: Path) -> pd.DataFrame | None:
+    if not entry.is_file():
+        return None
+    try:
+        return pd.read_parquet(entry)
+    except Exception:  # a damaged entry is parsed again and replaced
+        return None
+
+
+def _parse(path: Path, relative: str, columns: Sequence[str]) -> pd.DataFrame:
+    import pyreadr
+
+    try:
+        objects = pyreadr.read_r(str(path))
+    except Exception as exc:  # pyreadr raises its own error types, and LibrdataError for damaged files
+        raise SourceFileError(f"{relative}: not a readable R data file ({exc})") from exc
+    if len(objects) != 1:
+        raise SourceFileError(f"{relative}: expected one R object, found {len(objects)}: {list(objects)}")
+    (name, frame), *_ = objects.items()
+    if not isinstance(frame, pd.DataFrame):
+        raise SourceFileError(f"{relative}: the R object {name!r} is not a data frame")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise SourceFileError(f"{relative}: columns {missing} are missing (the data frame has {list(frame)})")
+    return frame.loc[:, list(columns)].reset_index(drop=True)
+
+
+def _store(entry: Path, frame: pd.DataFrame) -> None:
+    temporary: str | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".part")
+        os.close(handle)
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, entry)
+        temporary = None
+    except (OSError, ValueError):
+        return
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
