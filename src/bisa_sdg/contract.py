@@ -41,9 +41,14 @@ INDICATOR_VALUE_COLUMNS: tuple[str, ...] = (
 # Keys that identify one observation.
 INDICATOR_VALUE_KEY: tuple[str, ...] = ("series", "ref_area", "time_period", *BREAKDOWN_COLUMNS)
 
+# Optional columns a model may add: the bounds of a value within the published rounding of its inputs (NULL when
+# the inputs are exact), which the progress table uses to say whether a verdict survives that rounding.
+BOUND_COLUMNS: tuple[str, ...] = ("obs_lower", "obs_upper")
+
 # DuckDB types of the columns an indicator model may produce (the union starts from an empty relation of these).
 COLUMN_TYPES: dict[str, str] = {
     **{column: "varchar" for column in INDICATOR_VALUE_COLUMNS},
+    **dict.fromkeys(BOUND_COLUMNS, "double"),
     "time_period": "integer",
     "obs_value": "double",
     "unit_mult": "integer",

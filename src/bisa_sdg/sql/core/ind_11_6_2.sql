@@ -11,6 +11,10 @@
 --     and the region value is written only when the covered municipalities hold ≥ 25 % of the residents.
 --     Traffic stations are left out: kerbside hot spots represent few residents (EU exposure indicators use
 --     background stations for the same reason).
+--   EN_ATM_NO2_MAX (own code): the highest NO2 annual mean of any station in the region, traffic stations included,
+--     because EU limit values (Directive (EU) 2024/2881, like 2008/50/EC) apply at every sampling point: compliance is
+--     judged on the worst station, not on a mean. The means are published as whole µg/m³, so obs_lower/obs_upper
+--     are ±0.5.
 create or replace table core.ind_11_6_2 as
 with settings as (
     select 0.25 as min_population_share
@@ -22,6 +26,18 @@ station_means as (
     where no2.no2_ugm3 is not null
       and stations.ref_area is not null
       and stations.station_type <> 'traffic'
+),
+worst_station as (
+    select
+        no2.time_period,
+        max(no2.no2_ugm3) as no2,
+        arg_max(no2.station_code || ' (' || stations.station_type || ')', no2.no2_ugm3) as station,
+        count(*) as stations
+    from staging.stg_no2_station_means as no2
+    join staging.stg_aq_stations as stations using (station_code)
+    join meta.profile_areas as areas on areas.ref_area = stations.ref_area
+    where no2.no2_ugm3 is not null
+    group by no2.time_period
 ),
 municipal as (
     select
@@ -80,6 +96,8 @@ select
     ref_area,
     time_period,
     no2 as obs_value,
+    null::double as obs_lower,
+    null::double as obs_upper,
     'GPERM3' as unit_measure,
     0 as unit_mult,
     'A' as obs_status,
@@ -96,6 +114,8 @@ select
     (select ref_area from meta.profile_areas where level = 'region'),
     region_values.time_period,
     region_values.no2,
+    null,
+    null,
     'GPERM3',
     0,
     'A',
@@ -115,6 +135,8 @@ select
     ref_area,
     time_period,
     value,
+    null,
+    null,
     'GPERM3',
     0,
     'A',
@@ -123,4 +145,21 @@ select
     'PROXY: IRCEL-CELINE RIO 4×4 km interpolation, SPATIAL annual mean over the area as published; '
         || 'not population-weighted (the UN indicator weights by population)'
 from pm25_published
+union all
+select
+    '11.6.2',
+    'EN_ATM_NO2_MAX',
+    (select ref_area from meta.profile_areas where level = 'region'),
+    time_period,
+    no2,
+    no2 - 0.5,
+    no2 + 0.5,
+    'GPERM3',
+    0,
+    'A',
+    'C',
+    'irceline_station_annual_means,eea_aq_stations',
+    'Highest NO2 annual mean of the ' || stations || ' station(s) of the region with a validated mean: ' || station
+        || '; the statistic on which EU limit values are judged (they apply at every sampling point)'
+from worst_station
 order by series, ref_area, time_period;

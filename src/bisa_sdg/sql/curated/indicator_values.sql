@@ -22,6 +22,8 @@ select
     ref_area,
     cast(time_period as integer) as time_period,
     cast(obs_value as double) as obs_value,
+    cast(obs_lower as double) as obs_lower,
+    cast(obs_upper as double) as obs_upper,
     unit_measure,
     cast(coalesce(unit_mult, 0) as integer) as unit_mult,
     coalesce(obs_status, 'A') as obs_status,
@@ -51,9 +53,11 @@ comment on column curated.indicator_values.series is 'Series: UN SDG SERIES code
 comment on column curated.indicator_values.ref_area is 'Area code (REFNIS); see curated.areas';
 comment on column curated.indicator_values.time_period is 'Reference year';
 comment on column curated.indicator_values.obs_value is 'The value, in unit_measure × 10^unit_mult';
+comment on column curated.indicator_values.obs_lower is 'Lowest value the published rounding of the inputs allows (e.g. a share published to one decimal moves by ±0.05 points); NULL when the inputs are exact or their precision is not known';
+comment on column curated.indicator_values.obs_upper is 'Highest value the published rounding of the inputs allows; NULL when the inputs are exact or their precision is not known';
 comment on column curated.indicator_values.unit_measure is 'Unit (SDMX UNIT_MEASURE code where one exists: PT percent, RO ratio, PER_100000_POP per 100 000 population)';
 comment on column curated.indicator_values.unit_mult is 'SDMX UNIT_MULT: power of ten the value is expressed in (0 = units)';
-comment on column curated.indicator_values.obs_status is 'SDMX OBS_STATUS: A normal, E estimated, M missing';
+comment on column curated.indicator_values.obs_status is 'SDMX OBS_STATUS: A normal, E estimated, B time-series break (the first value after a change of definition or basis: not comparable with the values before it), M missing';
 comment on column curated.indicator_values.nature is 'SDG DSD NATURE: C computed from the region''s own data, E estimated (an input is an estimate or a proxy), M modelled';
 comment on column curated.indicator_values.freq is 'SDMX FREQ: A annual';
 comment on column curated.indicator_values.reporting_type is 'SDG DSD REPORTING_TYPE: N national (here sub-national) production';
