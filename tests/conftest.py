@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # Online refreshes in tests reach only the UN API test servers the tests start on 127.0.0.1; the Statbel and
 # be.STAT connectors (whose default hosts are public) are enabled by their own tests, with local servers.
 os.environ.setdefault("BISA_SDG_ONLINE_SOURCES", "unsd_sdg_api")
+# R data files are parsed once per machine into a cache (bisa_sdg.sources._rdata); the tests keep theirs beside the
+# repository's other test caches, so that no test reads or writes the user's cache folder.
+os.environ["BISA_SDG_CACHE_DIR"] = str(ROOT / ".pytest_cache" / "bisa-sdg-rdata")
 
 
 def sample_config(project: Path, output: str = "out") -> PipelineConfig:
