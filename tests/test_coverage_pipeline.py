@@ -107,10 +107,11 @@ def test_region_values_match_hand_calculations(warehouse):
     # 11.7.1: 19 % public green space (2023) + 21.9 % land for transport (2021) = 40.9 % of the territory.
     assert value("EN_URB_OPENSP", 2023) == pytest.approx(40.9)
     # 11.6.2 NO2 2023, non-traffic stations: Berchem 13; City of Brussels (41B004 20, 41B006 19, 41MEU1 17,
-    # 41N043 22) = 78/4 = 19.5; Forest 14; Molenbeek 21; Uccle 11. Weights (1 January 2020): 25 502, 185 103,
-    # 56 581, 97 979, 83 980 → Σ 449 145. Σ C·P = 331 526 + 3 609 508.5 + 792 134 + 2 057 559 + 923 780
-    # = 7 714 507.5 → 7 714 507.5 / 449 145 = 17.1760.
-    assert value("EN_ATM_NO2", 2023) == pytest.approx(7_714_507.5 / 449_145)
+    # 41N043 22) = 78/4 = 19.5; Forest 14; Molenbeek 21; Uccle 11. Weights: 1 January 2022, the complete
+    # population year nearest to 2023 (statbel_population/journinho_…_2022.csv): 25 298, 188 737, 56 616, 97 697,
+    # 85 099 → Σ 453 447. Σ C·P = 328 874 + 3 680 371.5 + 792 624 + 2 051 637 + 936 089 = 7 789 595.5
+    # → 7 789 595.5 / 453 447 = 17.1786.
+    assert value("EN_ATM_NO2", 2023) == pytest.approx(7_789_595.5 / 453_447)
     assert value("EN_ATM_PM25", 2015) == pytest.approx(13.4)
     # 11.b.2: 19 of 19 municipalities → 100 %.
     assert value("SG_DSR_SILS", 2019) == pytest.approx(100.0)

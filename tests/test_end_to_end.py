@@ -59,7 +59,8 @@ def test_population_holds_statbel_totals(published):
         "select time_period, count(*) from curated.population "
         "where ref_area like '21%' group by 1 order by 1",
     )
-    assert per_year == [(2018, 19), (2019, 19), (2020, 19)]
+    # Statbel's own files 2009–2015, the compilations 2018–2020 and 2022: every municipality each year
+    assert per_year == [(year, 19) for year in (*range(2009, 2016), 2018, 2019, 2020, 2022)]
 
 
 def test_road_death_rate_2020_for_region_and_every_municipality(published):

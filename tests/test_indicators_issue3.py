@@ -192,7 +192,15 @@ def test_11_6_2_without_any_complete_population_year_gives_no_region_value():
     population(con, {("A", 2020): 100})  # B missing: no complete year
     figures(con, [("other_topic", REGION, 2020, 1.0)])
     run_models(con, "core.ind_11_6_2")
-    assert rows_of(con, "core.ind_11_6_2", "ref_area", "obs_value") == [("A", 20.0)]
+    population_weighted = con.execute(
+        "select ref_area, obs_value from core.ind_11_6_2 where series = 'EN_ATM_NO2' order by all"
+    ).fetchall()
+    assert population_weighted == [("A", 20.0)]
+    # the worst station needs no population: the region's value is the one station's mean
+    worst = con.execute(
+        "select ref_area, obs_value from core.ind_11_6_2 where series = 'EN_ATM_NO2_MAX'"
+    ).fetchall()
+    assert worst == [(REGION, 20.0)]
 
 
 # --- 11.7.1 -----------------------------------------------------------------------------------------------------

@@ -7,27 +7,50 @@ import pytest
 from tests.sqlmodels import load, new_warehouse, run_models
 
 
-def land_and_population(builtup: dict[int, float], population: dict[int, int]):
+def land_and_population(
+    builtup: dict[int, float], population: dict[int, int], fpb_share: dict[int, float] | None = None
+):
+    """11.3.1 on hand-made inputs: cadastral built-up land in km² per year, FPB shares (% of 100 km²) per year."""
     con = new_warehouse()
+    load(
+        con,
+        "core.land_use",
+        [
+            {"ref_area": "R", "time_period": y, "area_total_ha": 0.0, "builtup_ha": v * 100, "green_ha": 0.0}
+            for y, v in builtup.items()
+        ],
+    )
     load(
         con,
         "core.builtup_land",
         [
-            {"ref_area": "R", "time_period": y, "builtup_share_pct": 0.0, "area_km2": 0.0, "builtup_km2": v}
-            for y, v in builtup.items()
+            {"ref_area": "R", "time_period": y, "builtup_share_pct": s, "area_km2": 100.0, "builtup_km2": s}
+            for y, s in (fpb_share or {}).items()
+        ]
+        or [
+            {"ref_area": "X", "time_period": 0, "builtup_share_pct": 0.0, "area_km2": 0.0, "builtup_km2": 0.0}
         ],
     )
     load(
         con,
         "core.population",
         [
-            {"ref_area": "R", "time_period": y, "population": p, "source": "s", "derived": False}
+            {
+                "ref_area": "R",
+                "time_period": y,
+                "population": p,
+                "source": "s",
+                "derived": False,
+                "flag": None,
+            }
             for y, p in population.items()
         ],
     )
     run_models(con, "core.ind_11_3_1")
-    rows = con.execute("select series, time_period, obs_value, comment from core.ind_11_3_1").fetchall()
-    return {(series, year): (value, comment) for series, year, value, comment in rows}
+    rows = con.execute(
+        "select series, time_period, obs_value, comment, obs_status, obs_lower, obs_upper from core.ind_11_3_1"
+    ).fetchall()
+    return {(series, year): (value, comment, *rest) for series, year, value, comment, *rest in rows}
 
 
 def test_11_3_1_growing_city():
@@ -63,30 +86,120 @@ def test_11_3_1_shrinking_and_stable_population():
     assert values[("LAND_CONSUMPTION_RATE", 2020)][0] == pytest.approx(0.01)
 
 
+def test_11_3_1_takes_the_fpb_share_only_after_the_cadastre_and_records_the_break():
+    # Cadastre 2014, 2015 (built-up 50 → 50.5 km²); FPB shares of 100 km²: 2010 49.0 %, 2015 50.0 %, 2020 51.0 %.
+    # Population 1 000 000 (2010, 2014), 1 010 000 (2015), 1 061 520 (2020).
+    values = land_and_population(
+        {2014: 50.0, 2015: 50.5},
+        {2010: 1_000_000, 2014: 1_000_000, 2015: 1_010_000, 2020: 1_061_520},
+        fpb_share={2010: 49.0, 2015: 50.0, 2020: 51.0},
+    )
+    ratio_years = sorted(year for series, year in values if series == "EN_LND_CNSPOP")
+    # the FPB period 2010–2015 overlaps the cadastre: not used; 2015 is the cadastre's period 2014–2015
+    assert ratio_years == [2015, 2020]
+    # 2014–2015 (cadastre): LCR = 0.5/50 = 0.01; PGR = ln(1.01) = 0.00995033; ratio = 1.004992
+    assert values[("EN_LND_CNSPOP", 2015)][0] == pytest.approx(1.004992, rel=1e-6)
+    assert values[("EN_LND_CNSPOP", 2015)][2] == "A"
+    # 2015–2020 (FPB): LCR = (51 − 50)/50/5 = 0.004; PGR = ln(1.0510099)/5 = 0.00995 → ratio 0.402
+    # (ln 1.0510099 = 0.0497516, /5 = 0.00995033; 0.004/0.00995033 = 0.401997) — the first FPB period: a break
+    value, comment, status, low, high = values[("EN_LND_CNSPOP", 2020)]
+    assert value == pytest.approx(0.401997, rel=1e-5)
+    assert status == "B" and "SERIES BREAK" in comment
+    # shares published to one decimal: LCR in [(50.95 − 50.05)/50.05/5, (51.05 − 49.95)/49.95/5]
+    # = [0.00359640, 0.00440440] → ratio in [0.361435, 0.442640]
+    assert (low, high) == (pytest.approx(0.361435, rel=1e-5), pytest.approx(0.442640, rel=1e-5))
+    assert values[("EN_LND_CNSPOP", 2015)][3:] == (None, None)  # cadastral hectares and counts are exact
+
+
 def test_road_deaths_per_100_000():
     con = new_warehouse()
     load(
         con,
         "core.road_deaths",
         [
-            {"ref_area": "A", "time_period": 2020, "deaths_30_days": 3},
-            {"ref_area": "B", "time_period": 2020, "deaths_30_days": 0},
-            {"ref_area": "C", "time_period": 2020, "deaths_30_days": 1},
+            {
+                "ref_area": "A",
+                "time_period": 2020,
+                "deaths_30_days": 3,
+                "source": "s",
+                "flags": None,
+                "source_url": None,
+            },
+            {
+                "ref_area": "B",
+                "time_period": 2020,
+                "deaths_30_days": 0,
+                "source": "s",
+                "flags": None,
+                "source_url": None,
+            },
+            {
+                "ref_area": "C",
+                "time_period": 2020,
+                "deaths_30_days": 1,
+                "source": "s",
+                "flags": None,
+                "source_url": None,
+            },
+            {
+                "ref_area": "A",
+                "time_period": 2019,
+                "deaths_30_days": 4,
+                "source": "h",
+                "flags": "DERIVED",
+                "source_url": "u",
+            },
         ],
     )
     load(
         con,
         "core.population",
         [
-            {"ref_area": "A", "time_period": 2020, "population": 150_000, "source": "s", "derived": False},
-            {"ref_area": "B", "time_period": 2020, "population": 20_000, "source": "s", "derived": False},
-            {"ref_area": "C", "time_period": 2020, "population": 0, "source": "s", "derived": False},
+            {
+                "ref_area": "A",
+                "time_period": 2020,
+                "population": 150_000,
+                "source": "s",
+                "derived": False,
+                "flag": None,
+            },
+            {
+                "ref_area": "B",
+                "time_period": 2020,
+                "population": 20_000,
+                "source": "s",
+                "derived": False,
+                "flag": None,
+            },
+            {
+                "ref_area": "C",
+                "time_period": 2020,
+                "population": 0,
+                "source": "s",
+                "derived": False,
+                "flag": None,
+            },
+            {
+                "ref_area": "A",
+                "time_period": 2019,
+                "population": 160_000,
+                "source": "s",
+                "derived": False,
+                "flag": None,
+            },
         ],
     )
     run_models(con, "core.ind_sdg_11_40")
-    rates = dict(con.execute("select ref_area, obs_value from core.ind_sdg_11_40").fetchall())
+    rates = dict(
+        con.execute("select ref_area, obs_value from core.ind_sdg_11_40 where time_period = 2020").fetchall()
+    )
     # 3 / 150 000 × 100 000 = 2.0 ; 0 / 20 000 = 0 (a real zero) ; C has no population: no rate, no division by 0.
     assert rates == {"A": pytest.approx(2.0), "B": 0.0}
+    # 2019: 4 / 160 000 × 100 000 = 2.5, from a DERIVED count: an estimate, and the comment says so
+    ((rate, status, comment),) = con.execute(
+        "select obs_value, obs_status, comment from core.ind_sdg_11_40 where time_period = 2019"
+    ).fetchall()
+    assert (rate, status) == (pytest.approx(2.5), "E") and "count marked DERIVED" in comment
 
 
 def test_region_population_is_the_sum_of_complete_municipal_years():
@@ -104,12 +217,13 @@ def test_region_population_is_the_sum_of_complete_municipal_years():
         con,
         "staging.stg_population_municipal",
         [
-            {"ref_area": "M1", "time_period": 2019, "population": 10},
-            {"ref_area": "M2", "time_period": 2019, "population": 5},
+            {"ref_area": "M1", "time_period": 2019, "population": 10, "flag": None},
+            {"ref_area": "M2", "time_period": 2019, "population": 5, "flag": None},
             {
                 "ref_area": "M1",
                 "time_period": 2020,
                 "population": 11,
+                "flag": None,
             },  # M2 missing in 2020: not a complete year
         ],
     )

@@ -25,7 +25,9 @@ def test_audit_runs_records_inputs_stages_and_names(workspace):
     for stage in stages:
         assert stage["seconds"] >= 0 and stage["status"] == "completed"
     population = next(s for s in stages if s["prefect_name"] == "ingest-statbel_population")
-    assert population["rows_out"] == 1751 and population["files"] == 3
+    # every municipality of each file: 2009–2015 (Statbel's R data, 589 pre-2019 municipalities) 7 × 589 = 4123,
+    # 2018 589, 2019 and 2020 581 each, 2022 581 -> 6455 rows from 11 files
+    assert population["rows_out"] == 7 * 589 + 589 + 581 + 581 + 581 and population["files"] == 11
     validate = next(s for s in stages if s["stage"] == "validate")
     assert validate["rows_in"] == validate["rows_out"] > 0 and validate["issues"] >= 0
     assert len(run["build_key"]) == 64 and run["prefect_flow_run"].startswith(

@@ -154,12 +154,24 @@ def test_wallonia_end_to_end(tmp_path: Path):
                    count(*) filter (where ref_area <> '03000')
                from curated.population group by time_period order by time_period"""
         ).fetchall()
-        assert [row[0] for row in sums] == [2018, 2019, 2020]
+        # Statbel's files 2009–2015 (R data), the compilations 2018–2020 and 2022, all with every municipality
+        assert [row[0] for row in sums] == [*range(2009, 2016), 2018, 2019, 2020, 2022]
         assert all(municipal == region and n == 262 for _, municipal, region, n in sums)
-        # La Louvière under its 2019 code in 2018 too (renumbered, same territory)
+        # La Louvière under its 2019 code before 2019 too (renumbered, same territory): all 11 years
         assert con.execute("select count(*) from curated.population where ref_area = '58001'").fetchall() == [
-            (3,)
+            (11,)
         ]
+        # 11.3.1 for every Walloon municipality: six yearly periods 2009–2010 … 2014–2015 from Statbel's cadastre,
+        # less the periods in which a municipality's population did not change (PGR = 0: the ratio is undefined)
+        periods = con.execute(
+            "select count(distinct ref_area), count(*) from curated.indicator_values "
+            "where series = 'EN_LND_CNSPOP' and ref_area <> '03000'"
+        ).fetchall()
+        (zero_growth,) = con.execute(
+            "select count(*) from curated.indicator_values where series = 'POPULATION_GROWTH_RATE' "
+            "and ref_area <> '03000' and obs_value = 0"
+        ).fetchone()
+        assert periods == [(262, 262 * 6 - zero_growth)]
         values = con.execute(
             "select distinct indicator_id, series, ref_area from curated.indicator_values order by all"
         ).fetchall()

@@ -555,7 +555,7 @@ def test_refresh_all_with_statbel_unreachable_is_one_warning_per_source(tmp_path
     ]
     # The first connection failure stops the other years/views: they would only wait for the same timeout.
     assert all("ConnectionError" in w and "not tried" in w for w in warnings)
-    assert "using the last good snapshot statbel_population/vandenbroucke" in warnings[0]
+    assert "using the last good snapshot statbel_population/TF_SOC_POP_STRUCT_2009.RData" in warnings[0]
     assert "state: none (no vintage landed yet" in warnings[2]
     assert tree(raw) == before
 

@@ -56,7 +56,11 @@ def test_a_broken_refnis_code_names_file_row_and_rule(context):
 
 def test_an_unreadable_count_reports_the_raw_text(context):
     frame = context[2]["statbel_population"].copy()
-    frame.loc[0, ["population", "population_raw"]] = [pd.NA, "14.30 4"]
+    # the first row of the 2018 compilation (line 2 of its file): a count the parser could not read
+    first = frame.index[frame["_file"] == "statbel_population/vandenbroucke_belgian_municipalities_2018.csv"][
+        0
+    ]
+    frame.loc[first, ["population", "population_raw"]] = [pd.NA, "14.30 4"]
     issues = issues_for("statbel_population", frame, context)
     row = issues[issues["column"] == "population"].iloc[0]
     assert row["rule"] == "not_nullable" and row["value"] == "14.30 4" and row["row"] == 2

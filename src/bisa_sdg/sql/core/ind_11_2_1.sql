@@ -1,5 +1,5 @@
 -- SDG 11.2.1 Proportion of population that has convenient access to public transport (UN series SP_TRN_PUBL,
--- percent), for each municipality and the region, in every year with municipal population.
+-- percent), for each municipality and the region, in every year from 2018 with municipal population.
 --   a cell has access when its centroid lies within 500 m of a bus or tram stop or 1 000 m of a metro stop or
 --   rail station (straight line, Lambert 72 metres, distance = radius counts as access);
 --   cell population = municipal population on 1 January × cell weight (uniform spread over the territory);
@@ -13,7 +13,8 @@
 -- the street network (overstates access); population spread uniformly within each municipality (parks and
 -- forest count as inhabited); every stop counts, without the UN's service-frequency and accessibility
 -- filters; stops of one vintage (STIB September 2021, SNCB GTFS December 2024 from a truncated sample, the
--- station list may be incomplete) applied to every population year.
+-- station list may be incomplete) applied to the population years from 2018 on: an inventory of 2021 says little
+-- about the network of a decade earlier, so the older population years (2009–2015) get no value.
 create or replace table core.ind_11_2_1 as
 with stops as (
     select x, y, radius_m
@@ -80,6 +81,7 @@ municipal as (
         cell_totals.cells_with_access
     from core.population as pop
     join cell_totals using (ref_area)
+    where pop.time_period >= 2018  -- the stop inventory's year (2021) minus three: see the header
 ),
 region as (
     select

@@ -157,9 +157,10 @@ select
     'GPERM3',
     0,
     'A',
-    'C',
+    'E',
     'irceline_station_annual_means,eea_aq_stations',
-    'Highest NO2 annual mean of the ' || stations || ' station(s) of the region with a validated mean: ' || station
+    'PROXY (NO2, own code; the UN series is PM2.5): highest NO2 annual mean of the ' || stations
+        || ' station(s) of the region with a validated mean: ' || station
         || '; the statistic on which EU limit values are judged (they apply at every sampling point)'
 from worst_station
 order by series, ref_area, time_period;
