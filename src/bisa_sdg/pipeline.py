@@ -199,8 +199,7 @@ def build_warehouse(
     target = wh.building_path(config.warehouse, run["run_id"])
     wh.discard_build(target)
     try:
-        # No fsync while building: the file is private until wh.publish, which syncs it before the rename.
-        with duckdb.connect(str(target), config={"fsync_mode": "NONE"}) as con:
+        with duckdb.connect(str(target), config=wh.build_config()) as con:
             # The inputs in one transaction: a commit per statement (about 50 of them, COMMENTs included) wrote
             # the WAL each time. The models then run side by side, each in a transaction of its own.
             con.execute("begin transaction")
