@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sdmx
@@ -70,6 +71,10 @@ def test_every_output_is_in_place_and_nothing_else_is_touched(written) -> None:
     assert manifest["release"] is None and manifest["label"].startswith("unreleased run ")
     for relative, entry in manifest["files"].items():
         assert sha(reports / relative) == entry["sha256"]
+    # every file of the folder but the manifest itself, the run's summary included
+    on_disk = {str(p.relative_to(reports)) for p in reports.rglob("*") if p.is_file()} - {"outputs.json"}
+    assert set(manifest["files"]) == on_disk
+    assert manifest["files"]["run_summary.json"]["sha256"] == hashlib.sha256(b"{}\n").hexdigest()
     assert timings["total"] < 30
 
 
@@ -183,6 +188,56 @@ def test_csv_and_parquet_extracts_equal_every_curated_table(written, sample_ware
     schema = pq.read_schema(reports / "extracts" / "indicator_values.parquet")
     assert schema.field("obs_value").metadata[b"comment"].decode() == comments["obs_value"]
     assert schema.metadata[b"bisa_sdg.release"].decode().startswith("unreleased run ")
+
+
+def test_extracts_keep_integer_counts_as_integers(written, sample_warehouse) -> None:
+    reports, _, _ = written
+    extracts = reports / "extracts"
+    # The published figure: 1 048 491 inhabitants on 1 January 2008 (Brussels Studies synopsis no. 3, 2009).
+    population = pd.read_parquet(extracts / "population.parquet")
+    assert population["population"].dtype == "int64"  # not object (Python Decimals) nor float
+    region_2008 = population[(population["ref_area"] == "04000") & (population["time_period"] == 2008)]
+    assert region_2008["population"].tolist() == [1048491]
+    assert pq.read_schema(extracts / "population.parquet").field("population").type == "int64"
+    csv = pd.read_csv(extracts / "population.csv", dtype=str, keep_default_na=False)
+    assert csv.loc[(csv["ref_area"] == "04000") & (csv["time_period"] == "2008"), "population"].tolist() == [
+        "1048491"
+    ]
+    # Every integer column of the warehouse (HUGEINT, BIGINT, INTEGER…) stays integer in both files, missing
+    # cells included: a year column with a gap must not come out as '2015.0'.
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        integer_columns = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'curated' "
+            "and data_type in ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') order by all"
+        ).fetchall()
+    with_gaps = 0
+    for table, column in integer_columns:
+        field = pq.read_schema(extracts / f"{table}.parquet").field(column)
+        assert pa.types.is_integer(field.type), (table, column, field.type)
+        cells = pd.read_csv(extracts / f"{table}.csv", dtype=str, keep_default_na=False)[column]
+        bad = [c for c in cells if c and not c.lstrip("-").isdigit()]
+        assert not bad, (table, column, bad[:3])
+        with_gaps += bool((cells == "").any())
+    assert ("population", "population") in integer_columns
+    assert with_gaps > 0  # the sample has integer columns with missing cells (e.g. a benchmark's year)
+
+
+def test_the_run_summary_written_after_the_outputs_is_listed_with_its_hash(tmp_path) -> None:
+    from bisa_sdg.pipeline import write_run_summary
+
+    reports = tmp_path / "reports"
+    write_outputs(make_warehouse(tmp_path / "w.duckdb"), reports, settings=settings())
+    before = json.loads((reports / "outputs.json").read_text(encoding="utf-8"))
+    assert "run_summary.json" not in before["files"]  # no run has written one yet
+    write_run_summary(reports, {"status": "completed"})
+    after = json.loads((reports / "outputs.json").read_text(encoding="utf-8"))
+    summary = (reports / "run_summary.json").read_bytes()
+    assert after["files"]["run_summary.json"] == {
+        "sha256": hashlib.sha256(summary).hexdigest(),
+        "bytes": len(summary),
+    }
+    assert {k: v for k, v in after["files"].items() if k != "run_summary.json"} == before["files"]
+    assert after["run_id"] == before["run_id"]
 
 
 def test_workbook_has_a_sheet_per_indicator_and_the_metadata(written, sample_warehouse) -> None:
