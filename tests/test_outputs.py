@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import sdmx
 import yaml
+from lxml import etree
 from openpyxl import load_workbook
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
@@ -22,6 +23,7 @@ from bisa_sdg.publish.outputs import OWNED, OutputError, _write_sdmx, write_outp
 from bisa_sdg.publish.sdmx import load_dsd, load_ref_area_map
 from bisa_sdg.publish.snapshot import read_snapshot
 from tests.outputs_support import RUN_ID, build_sample_warehouse, make_warehouse, settings
+from tests.sdmx_validators import pysdmx_findings, sdmxthon_findings
 
 DIMENSIONS = (
     "FREQ",
@@ -97,6 +99,9 @@ def expected_un_observations(warehouse: Path) -> dict[tuple[str, ...], tuple[flo
         key = {d: str(rec[d.lower()]) for d in DIMENSIONS}
         key["REF_AREA"] = to_sdmx[rec["ref_area"]]
         attrs = {a: str(rec[a.lower()]) for a in (*MANDATORY, "NATURE")}
+        note = " ".join(str(rec["comment"] or "").split())  # the method note, on one line
+        if note:
+            attrs["COMMENT_OBS"] = note
         expected[tuple(key[d] for d in DIMENSIONS)] = (float(rec["obs_value"]), attrs)
     return expected
 
@@ -105,7 +110,7 @@ def test_sdmx_xml_holds_exactly_the_curated_un_observations(written, sample_ware
     reports, _, _ = written
     expected = expected_un_observations(sample_warehouse)
     assert expected, "the sample warehouse should have at least one observation of a UN series"
-    [xml] = sorted((reports / "sdmx").glob("*.xml"))
+    [xml] = sorted(p for p in (reports / "sdmx").glob("*.xml") if not p.name.endswith(".structure.xml"))
     msg = sdmx.read_sdmx(xml, structure=load_dsd(settings().dsd_path).structure)
     run_id = read_snapshot(sample_warehouse).run.run_id
     assert f"UNRELEASED-{run_id}" in msg.header.id  # an unreleased run says so in the header
@@ -126,12 +131,26 @@ def test_sdmx_csv_holds_the_same_observations(written, sample_warehouse) -> None
     got = {
         tuple(rec[d] for d in DIMENSIONS): (
             float(rec["OBS_VALUE"]),
-            {a: rec[a] for a in (*MANDATORY, "NATURE")},
+            {a: rec[a] for a in (*MANDATORY, "NATURE", "COMMENT_OBS") if rec[a]},
         )
         for rec in table.to_dict("records")
     }
     assert got == expected_un_observations(sample_warehouse)
     assert len(table) == len(got)
+
+
+def test_every_sdmx_file_passes_sdmxthon_and_pysdmx_and_carries_the_method_notes(written) -> None:
+    reports, _, _ = written
+    [structure] = (reports / "sdmx").glob("*.structure.xml")
+    data = sorted(p for p in (reports / "sdmx").iterdir() if p != structure)
+    assert [p.suffix for p in data] == [".csv", ".xml"]
+    for path in data:
+        assert sdmxthon_findings(path, structure) == [], path.name
+        assert pysdmx_findings(path, structure) == [], path.name
+    [xml] = [p for p in data if p.suffix == ".xml"]
+    observations = list(etree.parse(str(xml)).getroot().iterfind(".//Obs"))
+    with_note = [o for o in observations if o.get("COMMENT_OBS")]
+    assert observations and len(with_note) >= len(observations) / 2
 
 
 def test_no_un_series_leaves_no_stale_sdmx_file(tmp_path) -> None:
