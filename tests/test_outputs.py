@@ -22,6 +22,7 @@ from bisa_sdg.publish.extracts import METADATA_SHEET, SHEET_NAME_MAX, WORKBOOK_N
 from bisa_sdg.publish.outputs import OWNED, OutputError, _write_sdmx, write_outputs
 from bisa_sdg.publish.sdmx import load_dsd, load_ref_area_map
 from bisa_sdg.publish.snapshot import read_snapshot
+from tests.conftest import ROOT
 from tests.outputs_support import RUN_ID, build_sample_warehouse, make_warehouse, settings
 from tests.sdmx_validators import pysdmx_findings, sdmxthon_findings
 
@@ -376,3 +377,65 @@ def test_opensdg_files_follow_the_format(tmp_path) -> None:
     config = yaml.safe_load((tmp_path / "opensdg/config_data.yml").read_text(encoding="utf-8"))
     assert config["languages"] == ["fr", "nl", "en"]
     assert {i["class"] for i in config["inputs"]} == {"InputCsvData", "InputYamlMeta"}
+
+
+# sdg-translations 2.3.0 (the tag config_data.yml pins), translations/: the languages it has. No Dutch.
+SDG_TRANSLATIONS_2_3_0 = {
+    *("ar", "ca", "cnr", "cs", "de", "en", "es", "fo", "fr", "hy", "it", "kk", "km", "ky", "lo", "my"),
+    *("nb_NO", "ne", "ro", "ru", "sw", "tg", "tk", "tr", "uk", "zh-Hans"),
+}
+
+
+def test_opensdg_export_is_a_data_repository_sdg_build_can_build(written, sample_warehouse) -> None:
+    """What sdg-build 2.3.0 needs of a data repository (checked by hand with Open SDG's own build, see the
+    issue note): the schema file, translations for every language, non-breakdown columns declared, so that
+    the headline — the rows where every breakdown is blank — is the region's rows; names in each language."""
+    export = written[0] / "opensdg"
+    config = yaml.safe_load((export / "config_data.yml").read_text(encoding="utf-8"))
+    schema = yaml.safe_load((export / config["schema_file"]).read_text(encoding="utf-8"))
+    assert schema["prose"]["metadata"]["meta"]  # a prose.io schema, as sdg-build reads it
+    [pinned] = [t for t in config["translations"] if t["class"] == "TranslationInputSdgTranslations"]
+    assert pinned["tag"] == "2.3.0"
+    [own] = [t for t in config["translations"] if t["class"] == "TranslationInputYaml"]
+    for language in set(config["languages"]) - SDG_TRANSLATIONS_2_3_0:
+        assert list((export / own["source"] / language).glob("*.yml")), f"no translations for {language}"
+    assert "nl" in config["languages"]
+
+    # Headlines: sdg-build's filter_headline keeps the rows whose every column outside
+    # indicator_options.non_disaggregation_columns is blank. They must be the region's own rows.
+    kept = set(config["indicator_options"]["non_disaggregation_columns"])
+    breakdown_columns = [c.replace("_", " ").capitalize() for c in BREAKDOWN_COLUMNS]
+    region = warehouse_frame(
+        sample_warehouse,
+        "select v.* from curated.indicator_values v join curated.areas a using (ref_area) "
+        "where a.level = 'region'",
+    )
+    region = region[(region[list(BREAKDOWN_COLUMNS)] == "_T").all(axis=1)]
+    files = sorted((export / "data").glob("indicator_*.csv"))
+    assert len(files) == region["indicator_id"].nunique()
+    for path in files:
+        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+        breakdowns = [c for c in data.columns if c not in kept]
+        assert set(breakdowns) <= {*breakdown_columns, "Municipality"}, path.name  # COMMENT_OBS is not one
+        headline = data[(data[breakdowns] == "").all(axis=1)]
+        indicator = path.stem.removeprefix("indicator_")
+        expected = region[region["indicator_id"].map(opensdg.opensdg_id) == indicator]
+        assert len(headline) == len(expected) > 0, path.name
+        got = zip(
+            headline["Series"], headline["Year"].astype(int), headline["Value"].astype(float), strict=True
+        )
+        want = zip(expected["series"], expected["time_period"], expected["obs_value"], strict=True)
+        assert sorted(got) == sorted(want), path.name
+
+    # Indicator names in French and Dutch from the registry (config/indicators.yaml), not English.
+    registry = yaml.safe_load((ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))
+    titles = {opensdg.opensdg_id(i["id"]): i["title"] for i in registry["indicators"]}
+    for path in files:
+        indicator = path.stem.removeprefix("indicator_")
+        english = yaml.safe_load((export / "meta" / f"{indicator}.yml").read_text(encoding="utf-8"))
+        assert english["indicator_name"] == titles[indicator]["en"]
+        for language in ("fr", "nl"):
+            local = yaml.safe_load(
+                (export / "meta" / language / f"{indicator}.yml").read_text(encoding="utf-8")
+            )
+            assert local["indicator_name"] == titles[indicator][language] != titles[indicator]["en"]
