@@ -8,10 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sdmx
 import yaml
+from lxml import etree
 from openpyxl import load_workbook
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
@@ -20,7 +22,9 @@ from bisa_sdg.publish.extracts import METADATA_SHEET, SHEET_NAME_MAX, WORKBOOK_N
 from bisa_sdg.publish.outputs import OWNED, OutputError, _write_sdmx, write_outputs
 from bisa_sdg.publish.sdmx import load_dsd, load_ref_area_map
 from bisa_sdg.publish.snapshot import read_snapshot
+from tests.conftest import ROOT
 from tests.outputs_support import RUN_ID, build_sample_warehouse, make_warehouse, settings
+from tests.sdmx_validators import pysdmx_findings, sdmxthon_findings
 
 DIMENSIONS = (
     "FREQ",
@@ -70,6 +74,10 @@ def test_every_output_is_in_place_and_nothing_else_is_touched(written) -> None:
     assert manifest["release"] is None and manifest["label"].startswith("unreleased run ")
     for relative, entry in manifest["files"].items():
         assert sha(reports / relative) == entry["sha256"]
+    # every file of the folder but the manifest itself, the run's summary included
+    on_disk = {str(p.relative_to(reports)) for p in reports.rglob("*") if p.is_file()} - {"outputs.json"}
+    assert set(manifest["files"]) == on_disk
+    assert manifest["files"]["run_summary.json"]["sha256"] == hashlib.sha256(b"{}\n").hexdigest()
     assert timings["total"] < 30
 
 
@@ -92,6 +100,9 @@ def expected_un_observations(warehouse: Path) -> dict[tuple[str, ...], tuple[flo
         key = {d: str(rec[d.lower()]) for d in DIMENSIONS}
         key["REF_AREA"] = to_sdmx[rec["ref_area"]]
         attrs = {a: str(rec[a.lower()]) for a in (*MANDATORY, "NATURE")}
+        note = " ".join(str(rec["comment"] or "").split())  # the method note, on one line
+        if note:
+            attrs["COMMENT_OBS"] = note
         expected[tuple(key[d] for d in DIMENSIONS)] = (float(rec["obs_value"]), attrs)
     return expected
 
@@ -100,7 +111,7 @@ def test_sdmx_xml_holds_exactly_the_curated_un_observations(written, sample_ware
     reports, _, _ = written
     expected = expected_un_observations(sample_warehouse)
     assert expected, "the sample warehouse should have at least one observation of a UN series"
-    [xml] = sorted((reports / "sdmx").glob("*.xml"))
+    [xml] = sorted(p for p in (reports / "sdmx").glob("*.xml") if not p.name.endswith(".structure.xml"))
     msg = sdmx.read_sdmx(xml, structure=load_dsd(settings().dsd_path).structure)
     run_id = read_snapshot(sample_warehouse).run.run_id
     assert f"UNRELEASED-{run_id}" in msg.header.id  # an unreleased run says so in the header
@@ -121,12 +132,26 @@ def test_sdmx_csv_holds_the_same_observations(written, sample_warehouse) -> None
     got = {
         tuple(rec[d] for d in DIMENSIONS): (
             float(rec["OBS_VALUE"]),
-            {a: rec[a] for a in (*MANDATORY, "NATURE")},
+            {a: rec[a] for a in (*MANDATORY, "NATURE", "COMMENT_OBS") if rec[a]},
         )
         for rec in table.to_dict("records")
     }
     assert got == expected_un_observations(sample_warehouse)
     assert len(table) == len(got)
+
+
+def test_every_sdmx_file_passes_sdmxthon_and_pysdmx_and_carries_the_method_notes(written) -> None:
+    reports, _, _ = written
+    [structure] = (reports / "sdmx").glob("*.structure.xml")
+    data = sorted(p for p in (reports / "sdmx").iterdir() if p != structure)
+    assert [p.suffix for p in data] == [".csv", ".xml"]
+    for path in data:
+        assert sdmxthon_findings(path, structure) == [], path.name
+        assert pysdmx_findings(path, structure) == [], path.name
+    [xml] = [p for p in data if p.suffix == ".xml"]
+    observations = list(etree.parse(str(xml)).getroot().iterfind(".//Obs"))
+    with_note = [o for o in observations if o.get("COMMENT_OBS")]
+    assert observations and len(with_note) >= len(observations) / 2
 
 
 def test_no_un_series_leaves_no_stale_sdmx_file(tmp_path) -> None:
@@ -183,6 +208,56 @@ def test_csv_and_parquet_extracts_equal_every_curated_table(written, sample_ware
     schema = pq.read_schema(reports / "extracts" / "indicator_values.parquet")
     assert schema.field("obs_value").metadata[b"comment"].decode() == comments["obs_value"]
     assert schema.metadata[b"bisa_sdg.release"].decode().startswith("unreleased run ")
+
+
+def test_extracts_keep_integer_counts_as_integers(written, sample_warehouse) -> None:
+    reports, _, _ = written
+    extracts = reports / "extracts"
+    # The published figure: 1 048 491 inhabitants on 1 January 2008 (Brussels Studies synopsis no. 3, 2009).
+    population = pd.read_parquet(extracts / "population.parquet")
+    assert population["population"].dtype == "int64"  # not object (Python Decimals) nor float
+    region_2008 = population[(population["ref_area"] == "04000") & (population["time_period"] == 2008)]
+    assert region_2008["population"].tolist() == [1048491]
+    assert pq.read_schema(extracts / "population.parquet").field("population").type == "int64"
+    csv = pd.read_csv(extracts / "population.csv", dtype=str, keep_default_na=False)
+    assert csv.loc[(csv["ref_area"] == "04000") & (csv["time_period"] == "2008"), "population"].tolist() == [
+        "1048491"
+    ]
+    # Every integer column of the warehouse (HUGEINT, BIGINT, INTEGER…) stays integer in both files, missing
+    # cells included: a year column with a gap must not come out as '2015.0'.
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        integer_columns = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'curated' "
+            "and data_type in ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') order by all"
+        ).fetchall()
+    with_gaps = 0
+    for table, column in integer_columns:
+        field = pq.read_schema(extracts / f"{table}.parquet").field(column)
+        assert pa.types.is_integer(field.type), (table, column, field.type)
+        cells = pd.read_csv(extracts / f"{table}.csv", dtype=str, keep_default_na=False)[column]
+        bad = [c for c in cells if c and not c.lstrip("-").isdigit()]
+        assert not bad, (table, column, bad[:3])
+        with_gaps += bool((cells == "").any())
+    assert ("population", "population") in integer_columns
+    assert with_gaps > 0  # the sample has integer columns with missing cells (e.g. a benchmark's year)
+
+
+def test_the_run_summary_written_after_the_outputs_is_listed_with_its_hash(tmp_path) -> None:
+    from bisa_sdg.pipeline import write_run_summary
+
+    reports = tmp_path / "reports"
+    write_outputs(make_warehouse(tmp_path / "w.duckdb"), reports, settings=settings())
+    before = json.loads((reports / "outputs.json").read_text(encoding="utf-8"))
+    assert "run_summary.json" not in before["files"]  # no run has written one yet
+    write_run_summary(reports, {"status": "completed"})
+    after = json.loads((reports / "outputs.json").read_text(encoding="utf-8"))
+    summary = (reports / "run_summary.json").read_bytes()
+    assert after["files"]["run_summary.json"] == {
+        "sha256": hashlib.sha256(summary).hexdigest(),
+        "bytes": len(summary),
+    }
+    assert {k: v for k, v in after["files"].items() if k != "run_summary.json"} == before["files"]
+    assert after["run_id"] == before["run_id"]
 
 
 def test_workbook_has_a_sheet_per_indicator_and_the_metadata(written, sample_warehouse) -> None:
@@ -302,3 +377,65 @@ def test_opensdg_files_follow_the_format(tmp_path) -> None:
     config = yaml.safe_load((tmp_path / "opensdg/config_data.yml").read_text(encoding="utf-8"))
     assert config["languages"] == ["fr", "nl", "en"]
     assert {i["class"] for i in config["inputs"]} == {"InputCsvData", "InputYamlMeta"}
+
+
+# sdg-translations 2.3.0 (the tag config_data.yml pins), translations/: the languages it has. No Dutch.
+SDG_TRANSLATIONS_2_3_0 = {
+    *("ar", "ca", "cnr", "cs", "de", "en", "es", "fo", "fr", "hy", "it", "kk", "km", "ky", "lo", "my"),
+    *("nb_NO", "ne", "ro", "ru", "sw", "tg", "tk", "tr", "uk", "zh-Hans"),
+}
+
+
+def test_opensdg_export_is_a_data_repository_sdg_build_can_build(written, sample_warehouse) -> None:
+    """What sdg-build 2.3.0 needs of a data repository (checked by hand with Open SDG's own build, see the
+    issue note): the schema file, translations for every language, non-breakdown columns declared, so that
+    the headline — the rows where every breakdown is blank — is the region's rows; names in each language."""
+    export = written[0] / "opensdg"
+    config = yaml.safe_load((export / "config_data.yml").read_text(encoding="utf-8"))
+    schema = yaml.safe_load((export / config["schema_file"]).read_text(encoding="utf-8"))
+    assert schema["prose"]["metadata"]["meta"]  # a prose.io schema, as sdg-build reads it
+    [pinned] = [t for t in config["translations"] if t["class"] == "TranslationInputSdgTranslations"]
+    assert pinned["tag"] == "2.3.0"
+    [own] = [t for t in config["translations"] if t["class"] == "TranslationInputYaml"]
+    for language in set(config["languages"]) - SDG_TRANSLATIONS_2_3_0:
+        assert list((export / own["source"] / language).glob("*.yml")), f"no translations for {language}"
+    assert "nl" in config["languages"]
+
+    # Headlines: sdg-build's filter_headline keeps the rows whose every column outside
+    # indicator_options.non_disaggregation_columns is blank. They must be the region's own rows.
+    kept = set(config["indicator_options"]["non_disaggregation_columns"])
+    breakdown_columns = [c.replace("_", " ").capitalize() for c in BREAKDOWN_COLUMNS]
+    region = warehouse_frame(
+        sample_warehouse,
+        "select v.* from curated.indicator_values v join curated.areas a using (ref_area) "
+        "where a.level = 'region'",
+    )
+    region = region[(region[list(BREAKDOWN_COLUMNS)] == "_T").all(axis=1)]
+    files = sorted((export / "data").glob("indicator_*.csv"))
+    assert len(files) == region["indicator_id"].nunique()
+    for path in files:
+        data = pd.read_csv(path, dtype=str, keep_default_na=False)
+        breakdowns = [c for c in data.columns if c not in kept]
+        assert set(breakdowns) <= {*breakdown_columns, "Municipality"}, path.name  # COMMENT_OBS is not one
+        headline = data[(data[breakdowns] == "").all(axis=1)]
+        indicator = path.stem.removeprefix("indicator_")
+        expected = region[region["indicator_id"].map(opensdg.opensdg_id) == indicator]
+        assert len(headline) == len(expected) > 0, path.name
+        got = zip(
+            headline["Series"], headline["Year"].astype(int), headline["Value"].astype(float), strict=True
+        )
+        want = zip(expected["series"], expected["time_period"], expected["obs_value"], strict=True)
+        assert sorted(got) == sorted(want), path.name
+
+    # Indicator names in French and Dutch from the registry (config/indicators.yaml), not English.
+    registry = yaml.safe_load((ROOT / "config" / "indicators.yaml").read_text(encoding="utf-8"))
+    titles = {opensdg.opensdg_id(i["id"]): i["title"] for i in registry["indicators"]}
+    for path in files:
+        indicator = path.stem.removeprefix("indicator_")
+        english = yaml.safe_load((export / "meta" / f"{indicator}.yml").read_text(encoding="utf-8"))
+        assert english["indicator_name"] == titles[indicator]["en"]
+        for language in ("fr", "nl"):
+            local = yaml.safe_load(
+                (export / "meta" / language / f"{indicator}.yml").read_text(encoding="utf-8")
+            )
+            assert local["indicator_name"] == titles[indicator][language] != titles[indicator]["en"]

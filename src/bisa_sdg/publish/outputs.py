@@ -6,7 +6,8 @@ when all of them succeeded moves them into place. A failure (a refused SDMX chec
 outputs of the previous run as they were. Other files of ``reports_dir`` (run_summary.json) are not touched.
 
 Layout: ``index.html``, ``sdmx/``, ``extracts/``, ``opensdg/`` and ``outputs.json`` (what was written, from
-which run and release, with sha256).
+which run and release, with sha256). ``outputs.json`` lists every file of the folder, ``run_summary.json``
+included: the run rewrites that one after the outputs, and ``record_in_manifest`` then refreshes its entry.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ OUTPUTS_MANIFEST = "outputs.json"
 # What write_outputs owns inside reports_dir; everything else there is left alone.
 OWNED = ("sdmx", "extracts", "opensdg", REPORT_NAME, OUTPUTS_MANIFEST)
 REFERENCE = Path("data/reference/sdmx")
+RUN_SUMMARY = "run_summary.json"  # not an output: the run writes it after them (pipeline.write_run_summary)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,9 @@ def write_outputs(
         )
         t = _timed(timings, "report", t)
         manifest = _manifest(snapshot, staging, written, vintage, generated_at)
+        summary = reports_dir / RUN_SUMMARY  # the previous run's, until this run rewrites it
+        if summary.is_file():
+            manifest["files"][RUN_SUMMARY] = _entry(summary)
         (staging / OUTPUTS_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _install(staging, reports_dir)
         _timed(timings, "install", t)
@@ -225,8 +230,25 @@ def _manifest(
         "run_id": snapshot.run.run_id,
         "code_version": snapshot.run.code_version,
         "generated_at": (generated_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
-        "files": {
-            str(p.relative_to(staging)): {"sha256": sha256_of(p), "bytes": p.stat().st_size}
-            for p in sorted(written)
-        },
+        "files": {str(p.relative_to(staging)): _entry(p) for p in sorted(written)},
     }
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    return {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+
+
+def record_in_manifest(reports_dir: Path, name: str) -> None:
+    """Refresh the entry of ``name`` (a file written beside the outputs, such as run_summary.json) in
+    outputs.json, so the manifest keeps describing every file of the folder. No manifest yet (no outputs
+    written so far), nothing to update."""
+    manifest_path = Path(reports_dir) / OUTPUTS_MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    files = {**manifest.get("files", {}), name: _entry(Path(reports_dir) / name)}
+    manifest["files"] = dict(sorted(files.items()))
+    tmp = manifest_path.with_name(f".{OUTPUTS_MANIFEST}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(manifest_path)

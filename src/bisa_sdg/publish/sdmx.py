@@ -6,6 +6,18 @@ observation of a UN series passes every check, so a submission is never half-val
 not in the DSD's CL_SERIES (EU or own indicators) and rows resting on invented inputs are not UN
 submissions: they are set aside and returned, never silently dropped and never written.
 
+The REF_AREA codes below the country (``BE10``, ``BE_21001``…, config/sdmx_ref_area.csv) are not in the
+global CL_AREA, so each data file travels with ``<name>.structure.xml``: an SDMX-ML 2.1 structure message
+holding CL_AREA extended with those codes and a copy of the SDG DSD that uses it, both maintained by the
+sender's agency (``BISA:CL_AREA(1.0)``, ``BISA:SDG(1.5)``), with every other codelist and concept of the global
+DSD unchanged. The data files refer to that DSD. This is the route the SDG DSD guidelines leave to national
+extensions: the global artefacts are never altered, the national agency maintains its own copies. Validators
+(sdmxthon, pysdmx) check the data against that structure message.
+
+COMMENT_OBS carries each observation's method note (curated.indicator_values.comment). The global DSD sets no
+length on it; the extension declares ``maxLength`` ``COMMENT_OBS_MAX_LENGTH`` and a longer note is cut there,
+ending with a pointer to the full text.
+
 Why the post-processing of sdmx1's XML: sdmx1 (2.28) writes structure-specific data without the attributes
 the SDMX 2.1 schemas require (header ``namespace`` and ``dimensionAtObservation``, a qualified
 ``ss:structureRef``, ``ss:dataScope`` and an ``xsi:type`` on the data set, and the header's Source last);
@@ -55,7 +67,19 @@ REF_AREA = "REF_AREA"
 TIME_PERIOD = "TIME_PERIOD"
 REF_AREA_MAP_COLUMNS: tuple[str, ...] = ("local_code", "sdmx_code", "name_en", "parent_sdmx_code", "note")
 
+# The method note (contract column ``comment``) as the DSD's observation footnote.
+COMMENT_OBS = "COMMENT_OBS"
+COMMENT_COLUMN = "comment"
+# The length the extension DSD declares for COMMENT_OBS (the global DSD 1.5 declares none): room for the
+# longest note of the sample (674 characters) with a margin; a longer note is cut, with COMMENT_POINTER.
+COMMENT_OBS_MAX_LENGTH = 1000
+COMMENT_POINTER = " […] (cut; full note: column comment of curated.indicator_values and of the extracts)"
+EXTENSION_CODELIST_VERSION = "1.0"
+STRUCTURE_SUFFIX = ".structure.xml"  # beside <name>.xml and <name>.csv
+
 _NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_NS_STR = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure"
+_NS_COM = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common"
 _NS_MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
 _NS_SS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific"
 
@@ -560,6 +584,21 @@ def _dataflow(dsd: SdgDsd, dataflow: str | None) -> v21.DataflowDefinition | Non
     )
 
 
+def comment_obs(note: Any, max_length: int = COMMENT_OBS_MAX_LENGTH) -> str | None:
+    """A method note as COMMENT_OBS: on one line, and cut to ``max_length`` characters with a pointer to the
+    full text when longer (the structure message declares that length)."""
+    text = " ".join(str(note).split()) if _present(note) else ""
+    if not text:
+        return None
+    if len(text) <= max_length:
+        return text
+    return text[: max_length - len(COMMENT_POINTER)].rstrip() + COMMENT_POINTER
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value))
+
+
 def _build_dataset(
     un: pd.DataFrame, dsd: SdgDsd, ref_area_map: RefAreaMap, flow: v21.DataflowDefinition | None
 ) -> v21.StructureSpecificDataSet:
@@ -568,17 +607,19 @@ def _build_dataset(
     cols = _columns(dsd)
     area = ref_area_map.to_sdmx
     dims = structure.dimensions.components
+    notes = un[COMMENT_COLUMN].tolist() if COMMENT_COLUMN in un.columns else [None] * len(un)
     rows = []
-    for rec in _records(un, [*cols.values(), "obs_value"]):
+    for rec, note in zip(_records(un, [*cols.values(), "obs_value"]), notes, strict=True):
         key = tuple(
             area[str(_code(rec["ref_area"]))] if d.id == REF_AREA else _code(rec[cols[d.id]]) for d in dims
         )
         attrs = {aid: _code(rec[cols[aid]]) for aid in dsd.written_attribute_ids}
+        attrs[COMMENT_OBS] = comment_obs(note)
         rows.append((key, attrs, _number(rec["obs_value"])))
     rows.sort(key=lambda r: r[0])
 
     measure = structure.measures.components[0]
-    attribute = {aid: structure.attributes.get(aid) for aid in dsd.written_attribute_ids}
+    attribute = {aid: structure.attributes.get(aid) for aid in [*dsd.written_attribute_ids, COMMENT_OBS]}
     # Keys built from KeyValues in DSD order: DataStructureDefinition.make_key() is quadratic in the number
     # of components and took 10 s for 8 000 observations.
     observations = [
@@ -603,15 +644,121 @@ def _build_dataset(
     return ds
 
 
-def _conform_structure_specific(xml: bytes, dsd: SdgDsd) -> bytes:
-    """Add what SDMX-ML 2.1 requires of structure-specific data but sdmx1 leaves out (module docstring)."""
-    ss_namespace = f"{dsd.structure.urn}:ObsLevelDim:AllDimensions"
+def extension_ref(dsd: SdgDsd, agency: str) -> tuple[str, str]:
+    """The reference ('BISA:SDG(1.5)') and URN of the sender's copy of the DSD, which uses the extended
+    CL_AREA."""
+    ref = f"{agency}:{dsd.structure.id}({dsd.structure.version})"
+    return ref, f"urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure={ref}"
+
+
+def structure_message(
+    dsd: SdgDsd, ref_area_map: RefAreaMap, *, agency: str, header_id: str, prepared: datetime
+) -> bytes:
+    """The structure the data files refer to: the global DSD message with CL_AREA replaced by the agency's
+    extension of it (every CL_AREA code, then the mapped sub-national codes with their parents) and the DSD
+    copied under the agency, its REF_AREA using that codelist and its COMMENT_OBS given a maximum length.
+
+    Built from the DSD file itself rather than re-serialised by sdmx1, so every other codelist, concept and
+    annotation reaches the receiver exactly as IAEG-SDGs published it.
+    """
+    data = dsd.path.read_bytes()
+    _reject_dtd(data, dsd.path)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    root = etree.fromstring(data, parser=parser)
+    ns = {"mes": _NS_MES, "str": _NS_STR, "com": _NS_COM}
+    header = root.find("mes:Header", ns)
+    for child in list(header):
+        header.remove(child)
+    for tag, text in (("ID", header_id), ("Test", "false"), ("Prepared", prepared.isoformat())):
+        etree.SubElement(header, f"{{{_NS_MES}}}{tag}").text = text
+    etree.SubElement(header, f"{{{_NS_MES}}}Sender", id=agency)
+
+    structure = root.find("mes:Structures/str:DataStructures/str:DataStructure", ns)
+    area_ref = structure.find(
+        f"str:DataStructureComponents/str:DimensionList/str:Dimension[@id='{REF_AREA}']"
+        "/str:LocalRepresentation/str:Enumeration/Ref",
+        ns,
+    )
+    codelist = next(
+        cl
+        for cl in root.iterfind("mes:Structures/str:Codelists/str:Codelist", ns)
+        if (cl.get("agencyID"), cl.get("id"), cl.get("version"))
+        == (area_ref.get("agencyID"), area_ref.get("id"), area_ref.get("version"))
+    )
+    global_cl = f"{codelist.get('agencyID')}:{codelist.get('id')}({codelist.get('version')})"
+    _rename(codelist, agency, EXTENSION_CODELIST_VERSION)
+    codelist.set("isFinal", "false")
+    codelist.find("com:Name", ns).text = f"{global_cl} extended with the sub-national areas of {agency}"
+    for rec in ref_area_map.table.to_dict("records"):
+        code = etree.SubElement(
+            codelist,
+            f"{{{_NS_STR}}}Code",
+            urn=f"urn:sdmx:org.sdmx.infomodel.codelist.Code={_ref(codelist)}.{rec['sdmx_code']}",
+            id=rec["sdmx_code"],
+        )
+        for lang in ("en", "fr", "nl"):
+            if rec.get(f"name_{lang}"):
+                name = etree.SubElement(code, f"{{{_NS_COM}}}Name")
+                name.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+                name.text = rec[f"name_{lang}"]
+        if rec.get("note"):
+            description = etree.SubElement(code, f"{{{_NS_COM}}}Description")
+            description.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+            description.text = rec["note"]
+        if rec["parent_sdmx_code"]:
+            etree.SubElement(
+                etree.SubElement(code, f"{{{_NS_STR}}}Parent"), "Ref", id=rec["parent_sdmx_code"]
+            )
+
+    global_dsd = _ref(structure)
+    _rename(structure, agency, structure.get("version"))
+    structure.find("com:Name", ns).text = f"{global_dsd} with REF_AREA from {_ref(codelist)}"
+    area_ref.set("agencyID", agency)
+    area_ref.set("version", EXTENSION_CODELIST_VERSION)
+    comment = structure.find(
+        f"str:DataStructureComponents/str:AttributeList/str:Attribute[@id='{COMMENT_OBS}']", ns
+    )
+    if comment is not None and comment.find("str:LocalRepresentation", ns) is None:
+        representation = etree.Element(f"{{{_NS_STR}}}LocalRepresentation")
+        etree.SubElement(
+            representation,
+            f"{{{_NS_STR}}}TextFormat",
+            textType="String",
+            maxLength=str(COMMENT_OBS_MAX_LENGTH),
+        )
+        comment.find("str:ConceptIdentity", ns).addnext(representation)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _ref(artefact: etree._Element) -> str:
+    return f"{artefact.get('agencyID')}:{artefact.get('id')}({artefact.get('version')})"
+
+
+def _rename(artefact: etree._Element, agency: str, version: str) -> None:
+    """Give a maintainable artefact (and the URNs of everything inside it) a new agency and version."""
+    old = f"={_ref(artefact)}"
+    artefact.set("agencyID", agency)
+    artefact.set("version", version)
+    new = f"={_ref(artefact)}"
+    for element in artefact.iter():
+        urn = element.get("urn")
+        if urn and old in urn:
+            element.set("urn", urn.replace(old, new, 1))
+
+
+def _conform_structure_specific(xml: bytes, dsd: SdgDsd, structure_urn: str | None = None) -> bytes:
+    """Add what SDMX-ML 2.1 requires of structure-specific data but sdmx1 leaves out (module docstring); with
+    ``structure_urn``, refer to that DSD (the extension) instead of the global one."""
+    ss_namespace = f"{structure_urn or dsd.structure.urn}:ObsLevelDim:AllDimensions"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
     root = etree.fromstring(xml, parser=parser)
     header = root.find(f"{{{_NS_MES}}}Header")
     for structure in header.iterfind(f"{{{_NS_MES}}}Structure"):
         structure.set("namespace", ss_namespace)
         structure.set("dimensionAtObservation", "AllDimensions")
+        urn = structure.find(f"{{{_NS_COM}}}Structure/URN")
+        if structure_urn and urn is not None:
+            urn.text = structure_urn
     # The header's sequence ends with Source; sdmx1 writes it before Structure.
     for source in header.findall(f"{{{_NS_MES}}}Source"):
         header.append(source)
@@ -657,10 +804,11 @@ def write_sdmx(
     aside (non-UN series, synthetic inputs) are logged and can be listed with ``partition_observations``.
     ``name`` defaults to ``<sender>_<flow or DSD id>_<vintage>``. The header ID carries the vintage; Prepared
     is ``prepared`` or the date the vintage starts with, so the same input gives byte-identical files.
-    Without ``dataflow`` the SDMX-CSV refers to the DSD (STRUCTURE=datastructure,
-    STRUCTURE_ID=IAEG-SDGs:SDG(1.5)).
+    Without ``dataflow`` both files refer to the sender's extension of the DSD (SDMX-CSV:
+    STRUCTURE=datastructure, STRUCTURE_ID=BISA:SDG(1.5)), written beside them as ``<name>.structure.xml``
+    (:func:`structure_message`); with a ``dataflow`` they refer to it and no structure is written.
     ``dsd_cache_dir`` keeps the parsed DSD between processes (:func:`load_dsd`).
-    Returns the two paths, or [] when there is no UN observation to write.
+    Returns the paths written (data XML, CSV, then the structure), or [] when there is no UN observation.
     """
     for label, value in (("vintage", vintage), ("sender_id", sender_id)):
         if not SDMX_ID_PATTERN.match(value or ""):
@@ -700,30 +848,46 @@ def write_sdmx(
         dataflow=flow or v21.DataflowDefinition(structure=dsd.structure),
         observation_dimension=common.AllDimensions,
     )
-    xml = _conform_structure_specific(sdmx.to_xml(msg), dsd)
+    # A named dataflow is the receiver's own and is referred to as given; otherwise the data refer to the
+    # extension DSD written beside them.
+    ext_ref, ext_urn = extension_ref(dsd, sender_id)
+    xml = _conform_structure_specific(sdmx.to_xml(msg), dsd, None if flow else ext_urn)
+    structure = (
+        None
+        if flow
+        else structure_message(
+            dsd, ref_area_map, agency=sender_id, header_id=f"{header.id}_STRUCTURE", prepared=stamp
+        )
+    )
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     xml_path, csv_path = out / f"{name}.xml", out / f"{name}.csv"
+    structure_path = out / f"{name}{STRUCTURE_SUFFIX}"
     tmp_xml, tmp_csv = _atomic_tmp(out, xml_path), _atomic_tmp(out, csv_path)
+    tmp_structure = _atomic_tmp(out, structure_path)
     try:
         tmp_xml.write_bytes(xml)
         # sdmx1's SDMX-CSV writer: with path= it writes CSV; without it returns a fixed-width *table*.
         sdmx.to_csv(ds, path=tmp_csv, attributes="o")
         if flow is None:
-            _structure_is_dsd(tmp_csv, dsd)
-        _fsync(tmp_xml)
-        _fsync(tmp_csv)
-        os.replace(tmp_xml, xml_path)
-        os.replace(tmp_csv, csv_path)
+            _structure_is_dsd(tmp_csv, ext_ref)
+        written = [(tmp_xml, xml_path), (tmp_csv, csv_path)]
+        if structure is not None:
+            tmp_structure.write_bytes(structure)
+            written.append((tmp_structure, structure_path))
+        for tmp, _ in written:
+            _fsync(tmp)
+        for tmp, final in written:
+            os.replace(tmp, final)
     finally:
-        for tmp in (tmp_xml, tmp_csv):
+        for tmp in (tmp_xml, tmp_csv, tmp_structure):
             tmp.unlink(missing_ok=True)
     log.info("SDMX: wrote %d observations to %s and %s", len(ds.obs), xml_path, csv_path)
-    return [xml_path, csv_path]
+    return [final for _, final in written]
 
 
-def _structure_is_dsd(csv_path: Path, dsd: SdgDsd) -> None:
+def _structure_is_dsd(csv_path: Path, dsd_ref: str) -> None:
     """sdmx1 always writes STRUCTURE=dataflow; without a dataflow the file must say it refers to the DSD."""
     with csv_path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -731,6 +895,6 @@ def _structure_is_dsd(csv_path: Path, dsd: SdgDsd) -> None:
     if header[:2] != ["STRUCTURE", "STRUCTURE_ID"]:
         raise RuntimeError(f"unexpected SDMX-CSV header from sdmx1: {header[:3]}")
     for values in rows[1:]:
-        values[0], values[1] = "datastructure", dsd.ref
+        values[0], values[1] = "datastructure", dsd_ref
     with csv_path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
