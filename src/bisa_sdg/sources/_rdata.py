@@ -2,8 +2,8 @@
 
 Why a cache: pyreadr hands every text cell of an R data frame to Python one by one, so a Statbel population
 structure file (450 000 rows, 14 text columns) takes about 5 s to read, and the 37 shipped files about 45 s.
-What a reader keeps of a file (its ``summarise`` of the columns it asks for, a few hundred rows) is stored as
-Parquet (data only, nothing that runs when read) in the user's cache folder, keyed by the file's sha256, the
+What a reader keeps of a file (its ``summarise`` of the columns it asks for, a few hundred rows) is stored in
+Arrow's IPC format (data only, nothing that runs when read) in the user's cache folder, keyed by the file's sha256, the
 columns, the source code of ``summarise`` and the pyreadr version: a file is parsed once per machine, and any
 change to the file or to the reader's summary misses the cache. A damaged or unreadable entry is parsed again; a cache that cannot be
 written costs the next run a parse, nothing more. The folder is ``BISA_SDG_CACHE_DIR``, else
@@ -62,14 +62,14 @@ def _entry(data: bytes, columns: Sequence[str], summarise: Summary) -> Path:
     key = hashlib.sha256(data)
     for part in (_FORMAT, pyreadr.__version__, inspect.getsource(summarise), *columns):
         key.update(b"\0" + part.encode())
-    return cache_folder() / f"{key.hexdigest()}.parquet"
+    return cache_folder() / f"{key.hexdigest()}.arrow"
 
 
 def _cached(entry: Path) -> pd.DataFrame | None:
     if not entry.is_file():
         return None
     try:
-        return pd.read_parquet(entry)
+        return pd.read_feather(entry)
     except Exception:  # a damaged entry is parsed again and replaced
         return None
 
@@ -98,7 +98,7 @@ def _store(entry: Path, frame: pd.DataFrame) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".part")
         os.close(handle)
-        frame.to_parquet(temporary, index=False)
+        frame.to_feather(temporary)
         os.replace(temporary, entry)
         temporary = None
     except (OSError, ValueError):

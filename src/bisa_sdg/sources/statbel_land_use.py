@@ -66,21 +66,24 @@ def _year(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
     years = sorted(set(totals["year_min"].astype(int)) | set(totals["year_max"].astype(int)))
     if years != [year]:
         raise SourceFileError(f"{relative}: CD_YEAR holds {years}, the catalog says {year}")
+    return totals.assign(_file=relative, time_period=year)
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    raw_dir = Path(raw_dir)
+    totals = pd.concat(
+        [_year(raw_dir, item.path, int(item.attrs["reference_year"])) for item in source.files],
+        ignore_index=True,
+    )
     return pd.DataFrame(
         {
-            "_file": relative,
+            "_file": totals["_file"],
             "_line": totals["first_line"].astype("int64"),
             "refnis": totals["CD_MUNTY_REFNIS"].astype(int).map("{:05d}".format),
             "region_label": totals["region_label"],
-            "time_period": year,
+            "time_period": totals["time_period"].astype("int64"),
             "rubrics": totals["rubrics"].astype("int64"),
             "area_total_ha": totals["area_total_ha"],
             **{column: totals[column] for column in GROUPS},
         }
     )
-
-
-def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    raw_dir = Path(raw_dir)
-    frames = [_year(raw_dir, item.path, int(item.attrs["reference_year"])) for item in source.files]
-    return pd.concat(frames, ignore_index=True)
