@@ -210,7 +210,7 @@ def test_a_parsed_file_is_read_from_the_cache_and_a_changed_file_is_not(tmp_path
     shutil.copy(RAW / "statbel_land_use/TF_EAE_LAND_OCCUPTN_1983.RData", copy)
     columns = ("CD_MUNTY_REFNIS", "MS_TOT_SUR")
     first = _rdata.read_rdata_summary(copy, "land.RData", columns, _totals_land)
-    assert len(list((tmp_path / "cache").glob("*.parquet"))) == 1
+    assert len(list((tmp_path / "cache").glob("*.arrow"))) == 1
 
     import pyreadr
 
@@ -234,7 +234,7 @@ def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, monkeypatch):
     monkeypatch.setenv(_rdata.CACHE_ENV, str(tmp_path / "cache"))
     path = RAW / "statbel_land_use/TF_EAE_LAND_OCCUPTN_1983.RData"
     first = _rdata.read_rdata_summary(path, "x", ("CD_MUNTY_REFNIS", "MS_TOT_SUR"), _totals_land)
-    (entry,) = (tmp_path / "cache").glob("*.parquet")
+    (entry,) = (tmp_path / "cache").glob("*.arrow")
     entry.write_bytes(b"not parquet")
     again = _rdata.read_rdata_summary(path, "x", ("CD_MUNTY_REFNIS", "MS_TOT_SUR"), _totals_land)
     pd.testing.assert_frame_equal(first, again)
