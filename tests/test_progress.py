@@ -574,3 +574,31 @@ def test_assessment_is_frozen():
     assert isinstance(res, Assessment)
     with pytest.raises(AttributeError):
         res.category = "x"  # type: ignore[misc]
+
+
+# ---- base year before the default (issue 14, item 7) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["unsd-2023", "unsd-2022", "open-sdg"])
+def test_base_falls_back_before_2015_when_nothing_from_2015_precedes_the_latest(method):
+    # A greenhouse-gas index published for 2005 (= 100) and 2022 (= 73) only: nothing from 2015 on precedes
+    # 2022, so the base is 2005, the latest observation before 2015, and the note says so.
+    #   CAGR = 0.73^(1/17) − 1: ln 0.73 = −0.3147107, /17 = −0.0185124, e^that − 1 = −0.0183421
+    #   unsd-2023, T = 53 (−47 %): v_2030 = 73·e^(8·−0.0185124) = 73·e^−0.1480992 = 73·0.8623464 = 62.9513;
+    #   P = (100 − 62.9513)/(100 − 53) = 37.0487/47 = 0.78827 → 0.5 ≤ P < 0.95: moderate_progress
+    res = assess({2005: 100, 2022: 73}, target=53, direction="decrease", method=method)
+    assert (res.base_year, res.base_value, res.latest_year) == (2005, 100, 2022)
+    assert res.base_fallback and res.note.startswith("base_before_default")
+    assert res.cagr == pytest.approx(-0.0183421, abs=1e-7)
+    if method == "unsd-2023":
+        assert res.ratio == pytest.approx(0.78827, abs=1e-5)
+        assert res.category == "moderate_progress"
+
+
+def test_base_fallback_not_for_eurostat_nor_when_a_later_base_exists():
+    # Eurostat's window (2022 − 5 = 2017) is its definition: no data in it stays insufficient.
+    res = assess({2005: 100, 2022: 73}, target=53, direction="decrease", method="eurostat")
+    assert res.category == INSUFFICIENT and not res.base_fallback
+    # With a 2016 value the ordinary rule holds (first year from 2015 on) and 2005 is not used.
+    res = assess({2005: 100, 2016: 90, 2022: 73}, target=53, direction="decrease")
+    assert res.base_year == 2016 and not res.base_fallback and 2005 not in res.years

@@ -19,7 +19,9 @@ Conventions common to all methods (each a design choice, written down so it can 
 
 * Usable points are finite numbers; None and NaN are skipped.
 * The base is the requested base year, or the first later year with data (eurostat: the window start
-  t − window, or the first later year with data). Years before the base are not used.
+  t − window, or the first later year with data). Years before the base are not used, except when no
+  observation from the base year on precedes the latest one (itself from the base year on): then the latest
+  observation before the base year is the base (not for eurostat; ``BASE_FALLBACK_CODE`` in ``note``).
 * With a target, observations after the target year are not used: the assessment is made at the target
   year (EUSTAT's reading of the UNSD 2023 note: "if the target year is already past, assess up to it").
 * "Target met" is a statement about the level: the latest value reaches or passes T in the desired
@@ -111,6 +113,16 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 
 EUROSTAT_WINDOWS: tuple[int, ...] = (5, 15)
 
+# Base year when nothing from the requested base year on precedes the latest value (e.g. a greenhouse-gas
+# index published for 2005 and 2022 only): the latest observation before the base year is used, and ``note``
+# starts with this code. Only when the latest value itself is from the base year on: a series that ends
+# before 2015 says nothing about the period since and stays insufficient_data. Followed: EUSTAT's reading of the UNSD 2023 note ("if there is no 2015 value, use
+# the first year after (or before) 2015 that still gives at least 2 points", EUSTAT-DES/site
+# _pages/en/metodologia.md @74e6a315) and the UNDP implementation of the 2022 chart, which falls back to
+# years before 2015 (UNDP-Data/SDG-Accelerator src/utils/getYearsAndValues.tsx). Not for eurostat: its
+# window is its definition, so a window without data stays insufficient_data.
+BASE_FALLBACK_CODE = "base_before_default"
+
 # Lowest with-target class per method (used when T == v_b and the target is no longer met).
 _WORST: dict[str, str] = {
     "unsd-2023": "regression",
@@ -184,6 +196,7 @@ class Assessment:
     note: str | None = None
     years: tuple[int, ...] = ()
     values: tuple[float, ...] = ()
+    base_fallback: bool = False  # base taken before the requested base year (BASE_FALLBACK_CODE)
 
     @property
     def assessed(self) -> bool:
@@ -255,7 +268,8 @@ def assess(
 
     latest_year, latest_value = points[-1]
     start = latest_year - window if method == "eurostat" and window is not None else base_year
-    trend = _Trend.build(points, start)
+    trend = _Trend.build(points, start, fallback=method != "eurostat")
+    notes += [trend.note] if trend.note else []
 
     common = dict(
         latest_year=latest_year,
@@ -263,6 +277,7 @@ def assess(
         base_year=trend.base_year,
         base_value=trend.base_value,
         cagr=trend.cagr,
+        base_fallback=trend.note is not None,
         years=trend.years or (latest_year,),
         values=trend.values or (latest_value,),
         **base,
@@ -378,13 +393,25 @@ class _Trend:
     years: tuple[int, ...]
     values: tuple[float, ...]
 
+    note: str | None = None
+
     @classmethod
-    def build(cls, points: list[tuple[int, float]], start: int) -> _Trend:
+    def build(cls, points: list[tuple[int, float]], start: int, *, fallback: bool = False) -> _Trend:
+        """The trend from the first point at or after ``start``; with ``fallback``, from the latest point
+        before ``start`` when the latest point is from ``start`` on and nothing else is (BASE_FALLBACK_CODE)."""
         latest_year, latest_value = points[-1]
         if len(points) < 2:
             reason = f"only one usable observation ({latest_year}); a trend needs two"
             return cls(None, None, None, reason, (), ())
         candidates = [(y, v) for y, v in points if start <= y < latest_year]
+        note = None
+        if not candidates and fallback and latest_year >= start:
+            candidates = [(y, v) for y, v in points if y < start][-1:]
+            if candidates:
+                note = (
+                    f"{BASE_FALLBACK_CODE}: no observation from the base year {start} on before the latest "
+                    f"year {latest_year}; base falls back to {candidates[0][0]}, the latest observation before it"
+                )
         if not candidates:
             return cls(
                 None,
@@ -400,14 +427,14 @@ class _Trend:
         values = tuple(v for _, v in used)
         if vb == 0:
             reason = f"base value is zero ({b}): growth rates from a zero base are undefined"
-            return cls(b, vb, None, reason, years, values)
+            return cls(b, vb, None, reason, years, values, note)
         if (vb > 0 > latest_value) or (vb < 0 < latest_value):
             reason = f"sign change between {b} ({vb:g}) and {latest_year} ({latest_value:g}): CAGR undefined"
-            return cls(b, vb, None, reason, years, values)
+            return cls(b, vb, None, reason, years, values, note)
         if vb < 0:
             reason = f"negative values ({b}: {vb:g}, {latest_year}: {latest_value:g}): CAGR undefined"
-            return cls(b, vb, None, reason, years, values)
-        return cls(b, vb, cagr(vb, latest_value, latest_year - b), None, years, values)
+            return cls(b, vb, None, reason, years, values, note)
+        return cls(b, vb, cagr(vb, latest_value, latest_year - b), None, years, values, note)
 
 
 def _usable_points(observations: Mapping[int, float | None]) -> list[tuple[int, float]]:

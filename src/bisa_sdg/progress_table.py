@@ -59,6 +59,8 @@ HEADLINE_DIRECTION_METHOD = "unsd-2022"
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
 AREA_WIDE_APPLIES_TO = ("all",)
+# What a row is judged on when targets.csv names no statistic (and for series without a target).
+DEFAULT_STATISTIC = "the series total for the area, as published"
 
 # Why a row has no class, as a code the scorecard counts and a few words it prints.
 REASON_LABELS: dict[str, str] = {
@@ -84,6 +86,7 @@ COLUMNS: dict[str, str] = {
     "agenda": "string",
     "kind": "string",
     "applies_to": "string",
+    "statistic": "string",
     "target_type": "string",
     "direction": "string",
     "direction_source": "string",
@@ -98,6 +101,7 @@ COLUMNS: dict[str, str] = {
     "headline": "boolean",
     "base_year": "Int64",
     "base_value": "float64",
+    "base_fallback": "boolean",
     "latest_year": "Int64",
     "latest_value": "float64",
     "n_obs": "Int64",
@@ -182,6 +186,7 @@ def progress_frame(
             row = _base_row((indicator_id, series, unit), area, level.get(area), data)
             row.update(
                 target_type="none",
+                statistic=DEFAULT_STATISTIC,
                 direction=directions[series],
                 direction_source="registry",
                 headline=method == HEADLINE_DIRECTION_METHOD,
@@ -264,6 +269,12 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _statistic(target: Mapping[str, Any]) -> str:
+    """The target's statistic (targets.csv), or the default when the catalog names none."""
+    text = target.get("statistic")
+    return text.strip() if isinstance(text, str) and text.strip() else DEFAULT_STATISTIC
+
+
 def _year(value: Any) -> int | None:
     number = _number(value)
     return None if number is None else int(number)
@@ -308,6 +319,7 @@ def _target_rows(
         agenda=target["agenda"],
         kind=target["kind"],
         applies_to=target["applies_to"],
+        statistic=_statistic(target),
         target_type="numeric" if numeric else "direction",
         direction=direction or None,
         direction_source=direction_source if direction else None,
@@ -385,6 +397,7 @@ def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
         method_version=result.method_version,
         base_year=result.base_year,
         base_value=result.base_value,
+        base_fallback=result.base_fallback,
         latest_year=result.latest_year,
         latest_value=result.latest_value,
         n_obs=len(result.years),

@@ -45,6 +45,8 @@ COLUMN_COMMENTS: dict[str, str] = {
     "agenda": "Who set the target (targets.csv agenda code; meta.agenda_groups groups them for the scorecard)",
     "kind": "How binding the target is: legal_limit, legal_target, guideline, political_target, commitment",
     "applies_to": "Whom the target binds: all, eu, member_state, region (config/targets.md); decides the areas",
+    "statistic": "Which statistic of the series the target is judged on (targets.csv statistic), e.g. the highest "
+    "annual mean of any sampling point for EU limit values, the population-weighted mean for WHO guidelines",
     "target_type": "'numeric' (a target value or a relative change), 'direction' (a commitment without a "
     "number: only the direction of the trend is assessed) or 'none' (no target row; registry direction)",
     "direction": "Desired direction: increase or decrease; NULL when neither the target nor the registry says",
@@ -64,6 +66,8 @@ COLUMN_COMMENTS: dict[str, str] = {
     "base_year": f"Base year b of the trend: {DEFAULT_BASE_YEAR} (first later year with data), the target's "
     "base year for relative targets, the window start for eurostat",
     "base_value": "Value in base_year",
+    "base_fallback": "True when no observation from the base year on preceded the latest one and the base fell "
+    "back to the latest observation before it (not eurostat; note starts with base_before_default)",
     "latest_year": "Latest year t used (not after target_year when there is a numeric target)",
     "latest_value": "Value in latest_year",
     "n_obs": "Number of observations looked at (base to latest year, or all there were when none could be used)",
