@@ -475,3 +475,103 @@ def test_eu_no2_limit_is_judged_on_the_worst_station_not_the_regional_mean():
     for code in ("eu_aaqd2024_pm10_annual", "eu_aaqd2024_pm25_annual"):
         row = one(frame, target_id=code, method="unsd-2023")
         assert row["series"].endswith("_MAX") and row["reason_code"] == "no_data"
+
+
+# ---- verdicts that hold up: lights, agreement, rounding bounds, honest windows (issue 14) ------------------
+
+
+def frame_for(values: list[dict], *target_rows: str, tmp_path: Path) -> pd.DataFrame:
+    from bisa_sdg.progress_table import progress_frame
+
+    targets = region_targets(target_csv(tmp_path, *target_rows))
+    areas = pd.DataFrame([{"ref_area": REGION, "level": "region"}])
+    return progress_frame(pd.DataFrame(values), targets, areas)
+
+
+def test_methods_agree_when_every_light_is_the_same(tmp_path):
+    # PM2.5 20 → 15, WHO 5 (worked above): unsd-2023 moderate, unsd-2022 fair, eurostat moderate (both
+    # windows), open-sdg moderate: all 'some_progress'.
+    rows = frame_for(PM25_REGION, WHO_PM25, tmp_path=tmp_path)
+    assert set(rows["light"]) == {"some_progress"}
+    assert rows["methods_agree"].all()
+
+
+def test_methods_disagree_on_the_research_notes_example(tmp_path):
+    # progress-methods.md §1.4: 100 (2015) → 90 (2020), T = 50: P = 0.542 (unsd-2023 moderate → some);
+    # CR = 0.4617 (unsd-2022 "limited or no progress" → no_progress_or_worse; eurostat insufficient and open-sdg
+    # limited, 0 ≤ ratio < 0.6 → some). Two lights: the verdict depends on the method.
+    values = [
+        iv("EN_ATM_PM25", "11.6.2", REGION, 2015, 100.0),
+        iv("EN_ATM_PM25", "11.6.2", REGION, 2020, 90.0),
+    ]
+    target = f"t50,who,11.6.2,EN_ATM_PM25,50,,2030,,decrease,guideline,all,{CITE},"
+    rows = frame_for(values, target, tmp_path=tmp_path)
+    assert one(rows, method="unsd-2023")["light"] == "some_progress"
+    assert one(rows, method="unsd-2022")["light"] == "no_progress_or_worse"
+    assert one(rows, method="open-sdg")["light"] == "some_progress"
+    assert (~rows["methods_agree"]).all()
+
+
+def test_methods_agree_is_null_without_two_assessed_methods(tmp_path):
+    # No data: no method gives a class.
+    rows = frame_for([], WHO_PM25, tmp_path=tmp_path)
+    assert rows["methods_agree"].isna().all() and rows["light"].isna().all()
+
+
+def test_rounding_bounds_from_indicator_values_flip_the_verdict(tmp_path):
+    # The hand case of tests/test_verdicts.py, through the table: 20.0 → 20.3 (±0.05), increase to 30 by 2030
+    # → unsd-2023 stagnation at the point, marginal progress at the corner (19.95, 20.35): not stable.
+    def share(year, value):
+        return dict(
+            iv("SHARE", "11.7.1", REGION, year, value, "PT"), obs_lower=value - 0.05, obs_upper=value + 0.05
+        )
+
+    target = f"s30,who,11.7.1,SHARE,30,,2030,,increase,guideline,all,{CITE},"
+    rows = frame_for([share(2015, 20.0), share(2020, 20.3)], target, tmp_path=tmp_path)
+    unsd = one(rows, method="unsd-2023")
+    assert unsd["category"] == "stagnation"
+    assert not unsd["verdict_stable"]  # False, not NULL (bool(pd.NA) would raise)
+    assert unsd["stability_reason_code"] == "rounding"
+    # Without the columns (main before the lead's merge) or with NULL bounds the values are exact: stable.
+    exact = frame_for(
+        [iv("SHARE", "11.7.1", REGION, 2015, 20.0, "PT"), iv("SHARE", "11.7.1", REGION, 2020, 20.3, "PT")],
+        target,
+        tmp_path=tmp_path,
+    )
+    assert one(exact, method="unsd-2023")["verdict_stable"]
+    nulls = [
+        dict(share(2015, 20.0), obs_lower=None, obs_upper=None),
+        dict(share(2020, 20.3), obs_lower=None, obs_upper=None),
+    ]
+    assert one(frame_for(nulls, target, tmp_path=tmp_path), method="unsd-2023")["verdict_stable"]
+
+
+def test_probability_columns_in_the_table(tmp_path):
+    # Two observations (2015, 2020): the variability cannot be estimated → NULL with its reason.
+    rows = frame_for(PM25_REGION, WHO_PM25, tmp_path=tmp_path)
+    unsd = one(rows, method="unsd-2023")
+    assert pd.isna(unsd["probability_target_met"]) and unsd["probability_reason_code"] == "two_observations"
+    # Three observations (the unequal-gap case of tests/test_verdicts.py): 0.384164 against 50 by 2030.
+    values = [
+        iv("EN_ATM_PM25", "11.6.2", REGION, y, v) for y, v in ((2015, 100.0), (2017, 90.0), (2020, 80.0))
+    ]
+    target = f"t50,who,11.6.2,EN_ATM_PM25,50,,2030,,decrease,guideline,all,{CITE},"
+    unsd = one(frame_for(values, target, tmp_path=tmp_path), method="unsd-2023")
+    assert unsd["probability_target_met"] == pytest.approx(0.384164, abs=1e-5)
+    assert "random walk with drift" in unsd["probability_method"]
+
+
+def test_a_short_eurostat_window_says_so(tmp_path):
+    # Data 2016, 2018, 2023. Eurostat 15-year window: start 2008, first year with data 2016 → 7 years used,
+    # fewer than 15: window_years_used 7 and a note. 5-year window: start 2018 → 2018–2023 = 5 years, no note.
+    values = [
+        iv("EN_ATM_PM25", "11.6.2", REGION, y, v) for y, v in ((2016, 20.0), (2018, 18.0), (2023, 15.0))
+    ]
+    rows = frame_for(values, WHO_PM25, tmp_path=tmp_path)
+    long = one(rows, method="eurostat", eurostat_window=15)
+    assert long["window_years_used"] == 7 and long["note"].startswith(
+        "window_short: the 15-year window rests on 7"
+    )
+    short = one(rows, method="eurostat", eurostat_window=5)
+    assert short["window_years_used"] == 5 and pd.isna(short["note"])
+    assert pd.isna(one(rows, method="unsd-2023")["window_years_used"])

@@ -437,6 +437,11 @@ class _Trend:
         return cls(b, vb, cagr(vb, latest_value, latest_year - b), None, years, values, note)
 
 
+def unsd2023_class(p: float) -> str:
+    """The unsd-2023 trend class of an anticipated share P (no target_met: that is a statement on the level)."""
+    return _band(p, _UNSD2023_CUTS, "regression")
+
+
 def _usable_points(observations: Mapping[int, float | None]) -> list[tuple[int, float]]:
     """Sorted (year, value) pairs with a finite value."""
     points = []

@@ -16,6 +16,7 @@ from bisa_sdg.progress_table import (
     REASON_LABELS,
     progress_frame,
 )
+from bisa_sdg.verdicts import PROBABILITY_REASONS
 
 DEFINES = ("curated.progress",)
 DEPENDS_ON = (
@@ -86,6 +87,28 @@ COLUMN_COMMENTS: dict[str, str] = {
     "reason_label": "reason_code in a few words, as the scorecard prints it",
     "reason": "Why no class was given, in a sentence",
     "note": "Caveats of a class that was given (observations after the target year ignored, zero target …)",
+    "window_years_used": "eurostat only: years between base and latest observation; fewer than eurostat_window "
+    "when the window holds less data (note then starts with window_short); NULL for other methods",
+    "light": "Three-level light of the class: on_track, some_progress, no_progress_or_worse; NULL when no class "
+    "(mapping per method and class in bisa_sdg.verdicts.LIGHTS, documented in docs/progress-tables.md)",
+    "methods_agree": "True when every method that gave a class for this series x area x target gives the same "
+    "light (the two eurostat windows count as rows of one method); NULL when fewer than two methods gave a class",
+    "probability_target_met": "Probability (0-1) that the value in the target year meets the target, under a "
+    "random walk with drift on ln(value) fitted to the observations the method used (probability_method); "
+    "plug-in normal, so with few observations it overstates certainty. NULL when probability_reason_code says why",
+    "probability_reason_code": "Why probability_target_met is NULL ("
+    + ", ".join(PROBABILITY_REASONS)
+    + "), or "
+    "a caveat on its value (zero_target: 0 because a log-scale projection never reaches zero; "
+    "target_year_reached; no_variability)",
+    "probability_reason": "probability_reason_code in words",
+    "probability_method": "The stochastic projection behind probability_target_met (bisa_sdg.verdicts)",
+    "verdict_stable": "False when the class changes with the inputs at the corners of their published rounding "
+    "(obs_lower/obs_upper of curated.indicator_values: base low/high x latest low/high, a relative target "
+    "re-resolved) or, for unsd-2023, with the projection at either end of its 80 % prediction interval; NULL "
+    "when no class was given",
+    "stability_reason_code": "Why the verdict is not stable: rounding or prediction_interval; NULL otherwise",
+    "stability_note": "What moved the class, or what was checked (rounding corners, 80 % interval, or why not)",
     "synthetic": "True when any observation of the series in this area rests on invented sample data",
 }
 
