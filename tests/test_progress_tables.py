@@ -575,3 +575,40 @@ def test_a_short_eurostat_window_says_so(tmp_path):
     short = one(rows, method="eurostat", eurostat_window=5)
     assert short["window_years_used"] == 5 and pd.isna(short["note"])
     assert pd.isna(one(rows, method="unsd-2023")["window_years_used"])
+
+
+def test_scorecard_counts_verdicts_robust_and_method_dependent(tmp_path):
+    # Three WHO-group targets for the region:
+    # * t50: 100 → 90 (2015–2020), T = 50: a verdict (unsd-2023 moderate, P = 0.542); exact inputs, two
+    #   observations → stable (nothing to vary) → robust; unsd-2022 says limited (CR = 0.4617, "no progress
+    #   or worse") against the others' "some progress" → method-dependent.
+    # * s30: 20.0 → 20.3 ±0.05, T = 30 (increase): a verdict (stagnation, P = 0.0914) that rounding flips to
+    #   marginal progress → not robust; unsd-2022 CR = ((1.015^0.2 − 1) = 0.0029820)/((1.5^(1/15) − 1)
+    #   = 0.0273990) = 0.1088 → limited (no progress) but eurostat 0 ≤ 0.1088 < 0.6 → insufficient (some
+    #   progress) → method-dependent.
+    # * who_pm10: no data → no verdict.
+    # So n_targets 3, n_with_verdict 2, share 2/3 = 0.6667, n_robust 1, n_method_dependent 2.
+    values = [
+        iv("EN_ATM_PM25", "11.6.2", REGION, 2015, 100.0),
+        iv("EN_ATM_PM25", "11.6.2", REGION, 2020, 90.0),
+        dict(iv("SHARE", "11.7.1", REGION, 2015, 20.0, "PT"), obs_lower=19.95, obs_upper=20.05),
+        dict(iv("SHARE", "11.7.1", REGION, 2020, 20.3, "PT"), obs_lower=20.25, obs_upper=20.35),
+    ]
+    rows = [
+        f"t50,who,11.6.2,EN_ATM_PM25,50,,2030,,decrease,guideline,all,{CITE},",
+        f"s30,who,11.7.1,SHARE,30,,2030,,increase,guideline,all,{CITE},",
+        f"who_pm10,who,11.6.2,EN_ATM_PM10,15,,2030,,decrease,guideline,all,{CITE},",
+    ]
+    con = warehouse_with(tmp_path, values, rows)
+    who = con.execute(
+        "select * from curated.agenda_scorecard where ref_area = ? and agenda_group = 'who'", [REGION]
+    ).df()
+    rec = who.iloc[0].to_dict()
+    assert (rec["n_targets"], rec["n_with_verdict"], rec["n_robust"], rec["n_method_dependent"]) == (
+        3,
+        2,
+        1,
+        2,
+    )
+    assert rec["share_with_verdict"] == pytest.approx(0.6667)
+    assert undocumented_own(con) == []
