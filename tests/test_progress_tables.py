@@ -612,3 +612,23 @@ def test_scorecard_counts_verdicts_robust_and_method_dependent(tmp_path):
     )
     assert rec["share_with_verdict"] == pytest.approx(0.6667)
     assert undocumented_own(con) == []
+
+
+def test_a_share_held_at_100_percent_uses_the_natural_limit_rule(tmp_path):
+    # 11.b.2 local DRR strategies: 100 % (2015) and 100 % (2020), commitment "increase", no number.
+    # open-sdg (sdg-build natural limit 100): C = 1 − (100/100)^4.44 = 0, so every growth threshold is 0 and a
+    # CAGR of 0 ≥ 0 is substantial_progress (without the limit: 0 ≤ CAGR < 0.5 % → limited_progress).
+    # unsd-2022 keeps its published class (CAGR 0 in [−1 %, 0.5 %) → limited_progress) and every row notes
+    # that the value is at the limit.
+    values = [iv("SG_DSR_SILS", "11.b.2", REGION, y, 100.0, "PT") for y in (2015, 2020)]
+    target = f"drr,2030_agenda,11.b.2,SG_DSR_SILS,,,2030,,increase,commitment,all,{CITE},"
+    rows = frame_for(values, target, tmp_path=tmp_path)
+    assert one(rows, method="open-sdg")["category"] == "substantial_progress"
+    assert one(rows, method="unsd-2022")["category"] == "limited_progress"
+    assert rows["note"].str.contains("at_natural_limit").all()  # every method row, unsd-2023's no_target too
+    # Below the limit the rule still scales (C = 1 − 0.9^4.44 = 1 − 0.6262 = 0.3738), but a CAGR of 0 is below
+    # the high threshold 0.015·0.3738 and the medium 0.005·0.3738 > 0 → limited_progress; no note.
+    values = [iv("SG_DSR_SILS", "11.b.2", REGION, y, 90.0, "PT") for y in (2015, 2020)]
+    rows = frame_for(values, target, tmp_path=tmp_path)
+    assert one(rows, method="open-sdg")["category"] == "limited_progress"
+    assert not rows["note"].fillna("").str.contains("at_natural_limit").any()

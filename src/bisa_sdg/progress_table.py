@@ -67,6 +67,17 @@ HEADLINE_DIRECTION_METHOD = "unsd-2022"
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
 AREA_WIDE_APPLIES_TO = ("all",)
+# Natural limit of a share (sdg-build's ``limit``, progress.assess(limit=...)): a percentage (SDMX unit PT)
+# that should increase cannot pass 100. For commitments without a number, open-sdg scales its growth
+# thresholds down near it (sdg-build get_progress_thresholds), so a share held at 100 % is "substantial
+# progress" there. The other methods have no such rule: their class is kept as published (a CAGR of 0 at
+# 100 % reads "limited progress"), and the note says the value is at the limit, so no verdict is invented.
+PERCENT_UNIT = "PT"
+NATURAL_LIMIT = 100.0
+AT_LIMIT_NOTE = (
+    "at_natural_limit: the latest value is at 100 %, the most a share can reach; a growth rate cannot show "
+    "progress from there (open-sdg scales its thresholds to the limit, the other methods have no such rule)"
+)
 # What a row is judged on when targets.csv names no statistic (and for series without a target).
 DEFAULT_STATISTIC = "the series total for the area, as published"
 
@@ -201,6 +212,7 @@ def progress_frame(
                 method=method,
                 base_year=DEFAULT_BASE_YEAR,
                 window=window,
+                limit=_natural_limit(unit, directions[series], method, numeric=False),
             )
             row = _base_row((indicator_id, series, unit), area, level.get(area), data)
             row.update(
@@ -397,6 +409,7 @@ def _target_rows(
                 method=method,
                 base_year=base_year,
                 window=window,
+                limit=_natural_limit(key[2], direction, method, numeric=numeric),
             )
             relative = (change, target_base_year) if change is not None else (None, None)
             rows.append(_assessed_row(row, data, run, resolved, relative))
@@ -424,6 +437,8 @@ def _assessed_row(
         target_base_year=relative[1],
     )
     out = _with_result(row, result)
+    if _at_natural_limit(row, result):
+        out["note"] = _join_notes(out["note"], AT_LIMIT_NOTE)
     out.update(
         probability_target_met=probability.value,
         probability_reason_code=probability.reason_code,
@@ -483,6 +498,24 @@ def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
         note=_join_notes(result.note, _window_note(result)),
         window_years_used=_window_years(result),
         light=light(result.method, result.category),
+    )
+
+
+def _natural_limit(unit: str | None, direction: str, method: str, *, numeric: bool) -> float | None:
+    """100 for open-sdg on a percentage that should increase and has no numeric target (NATURAL_LIMIT)."""
+    if method == "open-sdg" and not numeric and unit == PERCENT_UNIT and direction == "increase":
+        return NATURAL_LIMIT
+    return None
+
+
+def _at_natural_limit(row: Mapping[str, Any], result: Assessment) -> bool:
+    """A row without a numeric target whose percentage, to be increased, is already at 100."""
+    return (
+        row.get("target_type") in ("direction", "none")
+        and row.get("unit_measure") == PERCENT_UNIT
+        and result.direction == "increase"
+        and result.latest_value is not None
+        and result.latest_value >= NATURAL_LIMIT
     )
 
 
