@@ -190,9 +190,11 @@ def test_pm25_against_the_who_guideline_by_every_method(tmp_path):
     #   unsd-2022: 0.5 ≤ CR < 0.95 → fair_progress; eurostat (5 and 15 years; base 2015 either way, the first
     #   year with data from the window start): 0.6 ≤ r < 0.95 → moderate_progress; open-sdg: moderate_progress
     #   with score 50/7·0.633372 − 30/7 = 4.524084 − 4.285714 = 0.238370
+    #   fpb (base 2000 → first year with data 2015): v_2030 = 8.4375 > 1.1·5 = 5.5, falling → unfavourable_too_slow
     con = warehouse_with(tmp_path, PM25_REGION, [WHO_PM25])
     rows = progress(con, ref_area=REGION, target_id="who_pm25")
-    assert len(rows) == 5
+    assert len(rows) == 6
+    assert one(rows, method="fpb")["category"] == "unfavourable_too_slow"
     unsd = one(rows, method="unsd-2023")
     assert unsd["category"] == "moderate_progress" and unsd["headline"]
     assert unsd["ratio"] == pytest.approx(0.770833, abs=1e-6)
@@ -278,6 +280,7 @@ def test_commitments_are_assessed_for_their_direction(tmp_path):
         ("eurostat", 5): "significant_progress",
         ("eurostat", 15): "significant_progress",
         ("open-sdg", None): "substantial_progress",
+        ("fpb", None): "no_target",  # fpb's direction rule is not implemented
     }
     assert one(air, method="unsd-2023")["reason_code"] == "no_numeric_target"
     assert one(air, headline=True)["method"] == "unsd-2022"
@@ -342,7 +345,7 @@ def test_a_series_the_registry_says_shows_no_trend_is_not_assessed(tmp_path):
     )
     run_models(con, "curated.progress")
     rows = progress(con, series="SP_TRN_PUBL", ref_area=REGION)
-    assert len(rows) == 5
+    assert len(rows) == 6
     assert set(rows["category"]) == {"insufficient_data"}
     assert set(rows["reason_code"]) == {"no_trend"} and set(rows["reason"]) == {"one stop inventory"}
 
@@ -469,7 +472,7 @@ def test_eu_no2_limit_is_judged_on_the_worst_station_not_the_regional_mean():
     assert eu["ratio"] == pytest.approx(1.72150, abs=1e-5)
     assert "every sampling point" in eu["statistic"]
     eu_rows = frame[frame["target_id"] == "eu_aaqd2024_no2_annual"]
-    assert len(eu_rows) == 5 and (eu_rows["category"] != "target_met").all()
+    assert len(eu_rows) == 6 and (eu_rows["category"] != "target_met").all()
     who = one(frame, target_id="who_aqg2021_no2_annual", method="unsd-2023")
     assert who["series"] == "EN_ATM_NO2" and "population-weighted" in who["statistic"]
     for code in ("eu_aaqd2024_pm10_annual", "eu_aaqd2024_pm25_annual"):

@@ -1,6 +1,6 @@
 """Progress assessment: how far a series has come since a base year, and whether its trend reaches the target.
 
-Pure functions only (no I/O), so the same numbers can be checked by hand, in a test and in a report. Four
+Pure functions only (no I/O), so the same numbers can be checked by hand, in a test and in a report. Five
 published methods are implemented side by side, because they answer slightly different questions and give
 different verdicts on the same data (docs: METHODS.md "Progress assessment", research/progress-methods.md):
 
@@ -11,6 +11,8 @@ different verdicts on the same data (docs: METHODS.md "Progress assessment", res
   a target.
 * ``open-sdg`` — Statistics Canada method as implemented in open-sdg/sdg-build ``ProgressMeasure``, with its
   −5…+5 scores that are averaged per indicator.
+* ``fpb`` — Belgium's Federal Planning Bureau (national SDG assessment, indicators.be): the trend extrapolated
+  to the target year and compared with the target with a 10 % margin (details UNVERIFIED, see ``_fpb``).
 
 Notation: base year b, latest year t, values v_b and v_t, target T for target year Y,
 CAGR(x0, x1, n) = (x1 / x0) ** (1 / n) − 1, d = +1 if an increase is desired and −1 if a decrease is.
@@ -55,7 +57,7 @@ from typing import Literal
 
 Direction = Literal["increase", "decrease"]
 
-METHODS: tuple[str, ...] = ("unsd-2023", "unsd-2022", "eurostat", "open-sdg")
+METHODS: tuple[str, ...] = ("unsd-2023", "unsd-2022", "eurostat", "open-sdg", "fpb")
 
 # The source edition each method follows (stored with every assessment).
 METHOD_VERSIONS: dict[str, str] = {
@@ -63,6 +65,8 @@ METHOD_VERSIONS: dict[str, str] = {
     "unsd-2022": "UNSD Progress Chart Technical Note 2022 (primary text UNVERIFIED)",
     "eurostat": "Eurostat EU SDG monitoring report 2018-2025 (thresholds UNVERIFIED)",
     "open-sdg": "open-sdg/sdg-build sdg/ProgressMeasure.py @139fede7 (StatCan)",
+    "fpb": "Federal Planning Bureau (Belgium) assessment of SDG indicators, as summarised on indicators.be and in "
+    "the press (2022); extrapolation form, period and margin definition UNVERIFIED",
 }
 
 INSUFFICIENT = "insufficient_data"
@@ -109,6 +113,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "deterioration",
         INSUFFICIENT,
     ),
+    # FPB publishes favourable / unfavourable / impossible-undetermined; its "unfavourable" is split here by
+    # the direction of the trend ("not moving fast enough or moving in the wrong direction", press summary).
+    "fpb": ("favourable", "unfavourable_too_slow", "unfavourable_wrong_direction", NO_TARGET, INSUFFICIENT),
 }
 
 EUROSTAT_WINDOWS: tuple[int, ...] = (5, 15)
@@ -129,6 +136,7 @@ _WORST: dict[str, str] = {
     "unsd-2022": "deterioration",
     "eurostat": "movement_away",
     "open-sdg": "deterioration",
+    "fpb": "unfavourable_wrong_direction",
 }
 
 _EPS = 1e-9
@@ -283,6 +291,8 @@ def assess(
         **base,
     )
     met_code = CATEGORIES[method][0]
+    if method == "fpb":
+        return _fpb(trend, common, notes, target=target, target_year=target_year, d=d)
 
     # ---- no target ----------------------------------------------------------------------------------------
     if target is None:
@@ -377,6 +387,56 @@ def assess(
         notes.append("limit ignored with a target, as sdg-build does")
     score = _opensdg_score(ratio, with_target=True, coeff=1.0)
     return Assessment(category=category, score=score, note=_join(notes), **with_ratio)
+
+
+# ---- fpb (Federal Planning Bureau, Belgium) ---------------------------------------------------------------------
+# What is confirmed (read in stored pages): for indicators with a quantified 2030 target the FPB "extends the
+# current trend to see whether it reaches its target in 2030", "with a margin of 10 %"; the others "are not
+# moving fast enough or are moving in the wrong direction", and one "could not be evaluated due to large
+# fluctuations"; indicators without a target are judged on the direction of the trend, some "not evaluated for
+# lack of significant development"; results are favourable / undetermined (impossible) / unfavourable
+# (L'Avenir and The Bulletin, 2-3 Feb 2022, on the FPB report Sustainable Development Indicators 2022:
+# https://www.lavenir.net/cnt/dmf20220202_01659752/la-belgique-en-retard-sur-ses-objectifs-de-developpement-durable ;
+# http://www.xpats.com/belgium-struggling-achieve-sustainable-development-goals ; summary tables at
+# https://indicators.be/en/a/SDG/en, which points to the method in the report Sustainable Development
+# Indicators 2025, annex 7.5, not readable here).
+# UNVERIFIED, chosen here: (1) the extrapolation is exponential at the CAGR from base to latest year, as for
+# unsd-2023 (the FPB may fit a linear or other trend); (2) the base is the caller's base year (the table uses
+# 2000, the start of the period the FPB assessed in 2022, or the first later year with data); (3) the margin
+# is 10 % of the target value: favourable when v_Y <= 1.1·T (decrease) or v_Y >= 0.9·T (increase); (4) the
+# "large fluctuations" test and the no-target rule with its significance test are NOT implemented (no rule
+# could be confirmed): without a target the method says no_target.
+FPB_MARGIN = 0.10
+
+
+def _fpb(
+    trend: _Trend,
+    common: dict,
+    notes: list[str],
+    *,
+    target: float | None,
+    target_year: int,
+    d: float,
+) -> Assessment:
+    """The FPB verdict: favourable when the extrapolated value is within 10 % of the target (UNVERIFIED)."""
+    if target is None:
+        reason = "fpb needs a numerical target: its direction rule and significance test are not implemented"
+        return Assessment(category=NO_TARGET, reason=reason, note=_join(notes), **common)
+    if trend.reason is not None or trend.cagr is None:
+        return Assessment(category=INSUFFICIENT, reason=trend.reason, note=_join(notes), **common)
+    latest_year, latest_value = common["latest_year"], common["latest_value"]
+    projected = latest_value * (1.0 + trend.cagr) ** (target_year - latest_year)
+    bound = target * (1.0 + FPB_MARGIN) if d < 0 else target * (1.0 - FPB_MARGIN)
+    if (projected <= bound + _EPS) if d < 0 else (projected >= bound - _EPS):
+        category = "favourable"
+    elif d * trend.cagr > 0:
+        category = "unfavourable_too_slow"
+    else:
+        category = "unfavourable_wrong_direction"
+    notes.append(
+        f"extrapolated {target_year} value {projected:.4g} against the target with a 10 % margin ({bound:.4g})"
+    )
+    return Assessment(category=category, projected_value=projected, note=_join(notes), **common)
 
 
 # ---- helpers --------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ Choices (each written down so it can be argued with):
   (unsd-2023 has none and says ``no_target``).
 * Series without any target row are assessed only when the indicator registry gives a desired direction,
   and only by the methods that have a no-target rule.
+* fpb (Federal Planning Bureau): base year 2000 (first later year with data) for absolute targets, the
+  target's base year for relative ones; no rows for series without a target (its no-target rule is not
+  implemented). Details UNVERIFIED in ``bisa_sdg.progress``.
 * Headline: one row per target × area is marked ``headline`` for the scorecard: ``unsd-2023`` (UN anticipated
   value) for targets with a number, and for targets without a number the UN's own no-target rule, the
   ``unsd-2022`` CAGR classes, because the 2023+ method has no no-target rule.
@@ -59,13 +62,19 @@ VARIANTS: tuple[tuple[str, int | None], ...] = (
     ("eurostat", 5),
     ("eurostat", 15),
     ("open-sdg", None),
+    ("fpb", None),
 )
 # Methods with a rule for series without a numeric target (progress.assess gives a class without one).
-NO_TARGET_VARIANTS: tuple[tuple[str, int | None], ...] = tuple(v for v in VARIANTS if v[0] != "unsd-2023")
+NO_TARGET_VARIANTS: tuple[tuple[str, int | None], ...] = tuple(
+    v for v in VARIANTS if v[0] not in ("unsd-2023", "fpb")
+)
 HEADLINE_METHOD = "unsd-2023"
 HEADLINE_DIRECTION_METHOD = "unsd-2022"
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
+# fpb: the Federal Planning Bureau assessed the period 2000-2020 in 2022 (press summary; UNVERIFIED for other
+# editions), so its trend starts in 2000 or the first later year with data; relative targets keep their base.
+FPB_BASE_YEAR = 2000
 AREA_WIDE_APPLIES_TO = ("all",)
 # Natural limit of a share (sdg-build's ``limit``, progress.assess(limit=...)): a percentage (SDMX unit PT)
 # that should increase cannot pass 100. For commitments without a number, open-sdg scales its growth
@@ -402,6 +411,8 @@ def _target_rows(
             rows.append(_not_assessed(row, method, "no_trend", no_trend[key[1]], observations))
         else:
             base_year = target_base_year if change is not None and target_base_year else DEFAULT_BASE_YEAR
+            if method == "fpb" and change is None:
+                base_year = FPB_BASE_YEAR
             run = partial(
                 assess,
                 target_year=target_year or DEFAULT_TARGET_YEAR,

@@ -1,4 +1,4 @@
-"""curated.progress: each series assessed against each target that applies to the area, by four methods.
+"""curated.progress: each series assessed against each target that applies to the area, by five methods.
 
 The progress methods are Python (``bisa_sdg.progress``), so this table is a Python model; the choices the
 table makes are documented in ``bisa_sdg.progress_table`` and in the column comments below.
@@ -29,7 +29,7 @@ DEPENDS_ON = (
 TABLE_COMMENT = (
     "How each area is doing against the global agendas: every series (totals) × area × target that applies "
     "to the area × progress method (UNSD 2023 anticipated value, UNSD 2022 progress chart, Eurostat with 5- "
-    "and 15-year windows, Open SDG). Targets from config/targets.md; methods in docs and bisa_sdg.progress. "
+    "and 15-year windows, Open SDG, Belgian Federal Planning Bureau). Targets from config/targets.md; methods in docs and bisa_sdg.progress. "
     "Targets with applies_to 'all' are assessed for the region and its municipalities, EU, Member-State "
     "and regional targets for the region only. One row per target × area is marked headline. Rows that "
     "cannot be assessed say why (reason_code, reason): no gap is silent."
@@ -59,7 +59,8 @@ COLUMN_COMMENTS: dict[str, str] = {
     "target_base_value": "The series' value in target_base_year, from which target_value is resolved",
     "target_year": "Year the target is due (targets.csv); NULL for commitments without a year. Methods use "
     "2030 when it is NULL and do not use observations after it",
-    "method": "Progress method: unsd-2023, unsd-2022, eurostat or open-sdg",
+    "method": "Progress method: unsd-2023, unsd-2022, eurostat, open-sdg or fpb (Belgian Federal Planning Bureau: "
+    "trend extrapolated to the target year, favourable within a 10 % margin of the target; details UNVERIFIED)",
     "eurostat_window": "Eurostat window in years (5 or 15): the base is the latest year minus the window; NULL for other methods",
     "method_version": "The source edition the method follows, with the standing of its thresholds (UNVERIFIED where so)",
     "headline": f"True on the one row per target × area the scorecard uses: {HEADLINE_METHOD} for numeric "
@@ -76,7 +77,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "obs_values": "The values looked at, as a JSON list in the order of obs_years",
     "cagr": "Compound annual growth rate from base to latest year: (v_t / v_b)^(1/(t-b)) - 1",
     "cagr_required": "CAGR needed from base value to target value by the target year (unsd-2022, eurostat, open-sdg)",
-    "projected_value": "unsd-2023: latest value extrapolated to the target year at the observed CAGR",
+    "projected_value": "unsd-2023 and fpb: latest value extrapolated to the target year at the observed CAGR",
     "ratio": "unsd-2023: P, share of the required base-to-target change the trend achieves by the target year; "
     "other methods: actual / required CAGR (signed by the desired direction); NULL without a numeric target",
     "score": "open-sdg only: the sdg-build score from -5 to +5 (5 when the target is met)",
