@@ -635,3 +635,33 @@ def test_a_share_held_at_100_percent_uses_the_natural_limit_rule(tmp_path):
     rows = frame_for(values, target, tmp_path=tmp_path)
     assert one(rows, method="open-sdg")["category"] == "limited_progress"
     assert not rows["note"].fillna("").str.contains("at_natural_limit").any()
+
+
+def test_ghg_index_with_2005_and_2022_only_gets_verdicts_from_the_real_catalog():
+    # GHG index 2005 = 100, 2022 = 73 (−27 %), nothing from 2015 on before 2022.
+    # * paris_agreement_temperature_goal (commitment, decrease): the base falls back to 2005 (base_fallback);
+    #   CAGR = 0.73^(1/17) − 1 = −0.0183421, signed +1.834 %/yr > 1 % → unsd-2022 substantial_progress.
+    # * bru_pace_2030_direct_ghg (−47 % vs 2005): its own base year 2005, no fallback; T = 53,
+    #   P = (100 − 62.9513)/47 = 0.78827 → moderate_progress (worked in tests/test_progress.py).
+    # * eu_climate_law_2030 (−55 % vs 1990): no 1990 value → target_unresolved, not a fallback.
+    from bisa_sdg.progress_table import progress_frame
+    from bisa_sdg.targets import load_targets
+
+    targets = load_targets(Path(__file__).resolve().parents[1] / "config" / "targets.csv")
+    values = pd.DataFrame(
+        [iv("GHG_EMISSIONS", "sdg_13_10", REGION, y, v, "INDEX") for y, v in ((2005, 100.0), (2022, 73.0))]
+    )
+    frame = progress_frame(values, targets, pd.DataFrame([{"ref_area": REGION, "level": "region"}]))
+    paris = one(frame, target_id="paris_agreement_temperature_goal", method="unsd-2022")
+    assert (paris["category"], paris["base_year"], paris["base_fallback"]) == (
+        "substantial_progress",
+        2005,
+        True,
+    )
+    assert paris["note"].startswith("base_before_default") and paris["headline"]
+    pace = one(frame, target_id="bru_pace_2030_direct_ghg", method="unsd-2023")
+    assert (pace["category"], pace["base_year"], pace["base_fallback"]) == ("moderate_progress", 2005, False)
+    assert pace["ratio"] == pytest.approx(0.78827, abs=1e-5)
+    assert (
+        one(frame, target_id="eu_climate_law_2030", method="unsd-2023")["reason_code"] == "target_unresolved"
+    )
