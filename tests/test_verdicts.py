@@ -177,3 +177,14 @@ def test_every_class_of_every_method_has_a_light_or_is_no_verdict():
     assert (
         light("eurostat", "insufficient_progress") == "some_progress"
     )  # 0 ≤ ratio < 0.6: towards the target
+
+
+def test_the_80_percent_interval_flips_fpb_too():
+    # fpb also projects a value: UNEQUAL against 50 (decrease), base 2015: v_2030 = 51.2 ≤ 1.1·50 = 55 →
+    # favourable; the upper end of the 80 % interval, 56.7652 (above), is > 55 and the trend falls →
+    # unfavourable_too_slow: not stable. (Lower end 51.2/1.1086963 = 46.180 ≤ 55: favourable.)
+    result = assess(UNEQUAL, target=50, direction="decrease", method="fpb")
+    assert result.category == "favourable"
+    stability = verdict_stability(result, UNEQUAL, {}, rerun(direction="decrease", method="fpb"))
+    assert (stability.stable, stability.reason_code) == (False, "prediction_interval")
+    assert stability.note.startswith("unfavourable_too_slow at the upper end")

@@ -409,6 +409,14 @@ def assess(
 FPB_MARGIN = 0.10
 
 
+def fpb_class(projected: float, target: float, signed_cagr: float, d: float) -> str:
+    """The fpb class of a projected value: within 10 % of the target, else by the trend's direction."""
+    bound = target * (1.0 + FPB_MARGIN) if d < 0 else target * (1.0 - FPB_MARGIN)
+    if (projected <= bound + _EPS) if d < 0 else (projected >= bound - _EPS):
+        return "favourable"
+    return "unfavourable_too_slow" if signed_cagr > 0 else "unfavourable_wrong_direction"
+
+
 def _fpb(
     trend: _Trend,
     common: dict,
@@ -427,12 +435,7 @@ def _fpb(
     latest_year, latest_value = common["latest_year"], common["latest_value"]
     projected = latest_value * (1.0 + trend.cagr) ** (target_year - latest_year)
     bound = target * (1.0 + FPB_MARGIN) if d < 0 else target * (1.0 - FPB_MARGIN)
-    if (projected <= bound + _EPS) if d < 0 else (projected >= bound - _EPS):
-        category = "favourable"
-    elif d * trend.cagr > 0:
-        category = "unfavourable_too_slow"
-    else:
-        category = "unfavourable_wrong_direction"
+    category = fpb_class(projected, target, d * trend.cagr, d)
     notes.append(
         f"extrapolated {target_year} value {projected:.4g} against the target with a 10 % margin ({bound:.4g})"
     )

@@ -32,8 +32,8 @@ not claim to reproduce the OECD's figures.
 **Stability** (``verdict_stable``): the class is recomputed with the inputs at the corners of their published
 rounding (``obs_lower``/``obs_upper`` of curated.indicator_values; missing = exact): base value low/high ×
 latest value low/high, and for a relative target the target re-resolved from the moved value of its base
-year. For unsd-2023, which projects a value, the class is also recomputed with the projection at both ends of
-its 80 % prediction interval (the model above). Any other class → not stable.
+year. For unsd-2023 and fpb, which project a value, the class is also recomputed with the projection at both
+ends of its 80 % prediction interval (the model above). Any other class → not stable.
 
 **Agreement** (``methods_agree``): every method's class mapped to a three-level light (:data:`LIGHTS`) and
 compared within a series × area × target.
@@ -46,7 +46,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bisa_sdg.progress import Assessment, unsd2023_class
+from bisa_sdg.progress import Assessment, fpb_class, unsd2023_class
 
 PROBABILITY_METHOD = (
     "random walk with drift on ln(value) (Hyndman & Athanasopoulos, FPP3 §5.2/§5.5), gaps of unequal length, "
@@ -65,6 +65,8 @@ PROBABILITY_REASONS: dict[str, str] = {
     "no_variability": "the observed log changes follow the drift exactly (sigma = 0): the projection is certain",
 }
 
+# Methods whose class rests on a projected value: their class is also checked at the ends of the 80 % interval.
+PROJECTING_METHODS = ("unsd-2023", "fpb")
 Z80 = 1.2815515655446004  # Φ^-1(0.90): the 80 % interval is mean ± Z80·sd
 
 # Three-level light per method and class: on_track / some_progress / no_progress_or_worse. The choices:
@@ -232,7 +234,7 @@ def verdict_stability(
                 f"{y}: {corner[y]:g}" for y in sorted(corner) if corner[y] != observations.get(y)
             )
             return Stability(False, "rounding", f"{moved.category} with {shown} (within published rounding)")
-    if result.method == "unsd-2023" and result.category != "target_met":
+    if result.method in PROJECTING_METHODS and result.category != "target_met":
         flipped, note = _interval_check(result)
         if flipped:
             return Stability(False, "prediction_interval", note)
@@ -269,18 +271,21 @@ def _rounding_corners(
 
 
 def _interval_check(result: Assessment) -> tuple[bool, str]:
-    """unsd-2023: the class of P at both ends of the projection's 80 % interval."""
+    """unsd-2023 and fpb: the class of the projection at both ends of its 80 % interval."""
     projection = drift_projection(result.years, result.values, result.target_year)
     if projection.mean is None or projection.sd is None:
         return False, f"80 % interval not checked ({projection.reason_code})"
-    assert result.base_value is not None and result.target is not None
+    assert result.base_value is not None and result.target is not None and result.cagr is not None
     span = abs(result.target - result.base_value)
-    if span == 0:
+    if span == 0 and result.method == "unsd-2023":
         return False, "80 % interval not checked (target equals the base value)"
     d = 1.0 if result.direction == "increase" else -1.0
     for end in (-Z80, Z80):
         projected = math.exp(projection.mean + end * projection.sd)
-        category = unsd2023_class(d * (projected - result.base_value) / span)
+        if result.method == "fpb":
+            category = fpb_class(projected, result.target, d * result.cagr, d)
+        else:
+            category = unsd2023_class(d * (projected - result.base_value) / span)
         if category != result.category:
             return (
                 True,

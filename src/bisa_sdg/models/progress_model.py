@@ -106,7 +106,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "probability_method": "The stochastic projection behind probability_target_met (bisa_sdg.verdicts)",
     "verdict_stable": "False when the class changes with the inputs at the corners of their published rounding "
     "(obs_lower/obs_upper of curated.indicator_values: base low/high x latest low/high, a relative target "
-    "re-resolved) or, for unsd-2023, with the projection at either end of its 80 % prediction interval; NULL "
+    "re-resolved) or, for unsd-2023 and fpb, with the projection at either end of its 80 % prediction interval; NULL "
     "when no class was given",
     "stability_reason_code": "Why the verdict is not stable: rounding or prediction_interval; NULL otherwise",
     "stability_note": "What moved the class, or what was checked (rounding corners, 80 % interval, or why not)",
