@@ -28,6 +28,11 @@ Choices (each written down so it can be argued with):
 * fpb (Federal Planning Bureau): base year 2000 (first later year with data) for absolute targets, the
   target's base year for relative ones; no rows for series without a target (its no-target rule is not
   implemented). Details UNVERIFIED in ``bisa_sdg.progress``.
+* Beside each class (bisa_sdg.verdicts): ``probability_target_met`` from a log-scale random walk with drift,
+  ``verdict_stable`` under the published rounding (``obs_lower``/``obs_upper`` when indicator_values has them;
+  absent or NULL = exact) and the 80 % interval of projecting methods, ``light`` and ``methods_agree`` across the
+  methods of one series × area × target, ``window_years_used`` for eurostat. The EU air-quality limit rows are
+  judged on the worst station and every row names its ``statistic`` (targets.csv).
 * Headline: one row per target × area is marked ``headline`` for the scorecard: ``unsd-2023`` (UN anticipated
   value) for targets with a number, and for targets without a number the UN's own no-target rule, the
   ``unsd-2022`` CAGR classes, because the 2023+ method has no no-target rule.
