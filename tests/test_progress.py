@@ -26,7 +26,7 @@ def grown(v0: float, rate: float, years: int) -> float:
 
 
 def test_methods_and_category_codes():
-    assert METHODS == ("unsd-2023", "unsd-2022", "eurostat", "open-sdg")
+    assert METHODS == ("unsd-2023", "unsd-2022", "eurostat", "open-sdg", "fpb")
     assert set(CATEGORIES) == set(METHODS)
     for method, codes in CATEGORIES.items():
         assert codes[-1] == INSUFFICIENT, method
@@ -455,7 +455,7 @@ def test_one_data_point_is_insufficient(method):
     assert (res.latest_year, res.latest_value) == (2020, 15)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "fpb"])  # fpb judges the 2030 extrapolation
 def test_one_data_point_meeting_the_target_is_met(method):
     # "Target met" is about the level only: one observation that meets the target suffices.
     res = assess({2020: 4}, target=5, direction="decrease", method=method)
@@ -511,6 +511,7 @@ def test_no_target_rule_per_method():
         "unsd-2022": "substantial_progress",
         "eurostat": "significant_progress",
         "open-sdg": "substantial_progress",
+        "fpb": NO_TARGET,  # its direction rule (with a significance test) is not implemented
     }
 
 
@@ -574,3 +575,60 @@ def test_assessment_is_frozen():
     assert isinstance(res, Assessment)
     with pytest.raises(AttributeError):
         res.category = "x"  # type: ignore[misc]
+
+
+# ---- base year before the default (issue 14, item 7) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["unsd-2023", "unsd-2022", "open-sdg"])
+def test_base_falls_back_before_2015_when_nothing_from_2015_precedes_the_latest(method):
+    # A greenhouse-gas index published for 2005 (= 100) and 2022 (= 73) only: nothing from 2015 on precedes
+    # 2022, so the base is 2005, the latest observation before 2015, and the note says so.
+    #   CAGR = 0.73^(1/17) − 1: ln 0.73 = −0.3147107, /17 = −0.0185124, e^that − 1 = −0.0183421
+    #   unsd-2023, T = 53 (−47 %): v_2030 = 73·e^(8·−0.0185124) = 73·e^−0.1480992 = 73·0.8623464 = 62.9513;
+    #   P = (100 − 62.9513)/(100 − 53) = 37.0487/47 = 0.78827 → 0.5 ≤ P < 0.95: moderate_progress
+    res = assess({2005: 100, 2022: 73}, target=53, direction="decrease", method=method)
+    assert (res.base_year, res.base_value, res.latest_year) == (2005, 100, 2022)
+    assert res.base_fallback and res.note.startswith("base_before_default")
+    assert res.cagr == pytest.approx(-0.0183421, abs=1e-7)
+    if method == "unsd-2023":
+        assert res.ratio == pytest.approx(0.78827, abs=1e-5)
+        assert res.category == "moderate_progress"
+
+
+def test_base_fallback_not_for_eurostat_nor_when_a_later_base_exists():
+    # Eurostat's window (2022 − 5 = 2017) is its definition: no data in it stays insufficient.
+    res = assess({2005: 100, 2022: 73}, target=53, direction="decrease", method="eurostat")
+    assert res.category == INSUFFICIENT and not res.base_fallback
+    # With a 2016 value the ordinary rule holds (first year from 2015 on) and 2005 is not used.
+    res = assess({2005: 100, 2016: 90, 2022: 73}, target=53, direction="decrease")
+    assert res.base_year == 2016 and not res.base_fallback and 2005 not in res.years
+
+
+# ---- fpb: the Federal Planning Bureau's extrapolation with a 10 % margin (details UNVERIFIED) ------------------
+
+
+@pytest.mark.parametrize(
+    ("latest", "target", "category"),
+    [
+        # b = 2010, t = 2020, Y = 2030: v_2030 = v_t·(v_t/v_b) (module docstring). Decrease from 100.
+        (80, 60, "favourable"),  # v_2030 = 80·0.8 = 64 ≤ 1.1·60 = 66
+        (80, 58, "unfavourable_too_slow"),  # 64 > 1.1·58 = 63.8, and falling: the desired direction
+        (90, 73, "unfavourable_too_slow"),  # v_2030 = 90·0.9 = 81 > 80.3 = 1.1·73
+        (90, 74, "favourable"),  # 81 ≤ 81.4 = 1.1·74
+        (110, 60, "unfavourable_wrong_direction"),  # rising while a decrease is desired
+    ],
+)
+def test_fpb_extrapolation_against_the_target_with_a_10_percent_margin(latest, target, category):
+    res = assess({2010: 100, 2020: latest}, target=target, direction="decrease", method="fpb", base_year=2010)
+    assert res.category == category
+    assert res.projected_value == pytest.approx(latest * latest / 100)
+
+
+def test_fpb_increase_margin_is_below_the_target():
+    # Increase from 50 to 60 (2010 → 2020): v_2030 = 60·1.2 = 72; target 80: 0.9·80 = 72 ≤ 72 → favourable
+    # (on the boundary); target 81: 0.9·81 = 72.9 > 72 → unfavourable, moving the right way → too slow.
+    obs = {2010: 50, 2020: 60}
+    assert assess(obs, target=80, direction="increase", method="fpb", base_year=2010).category == "favourable"
+    res = assess(obs, target=81, direction="increase", method="fpb", base_year=2010)
+    assert res.category == "unfavourable_too_slow"

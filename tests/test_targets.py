@@ -65,9 +65,10 @@ def test_who_and_eu_air_quality_values(targets):
         "who_aqg2021_pm25_annual": ("EN_ATM_PM25", 5),
         "who_aqg2021_pm10_annual": ("EN_ATM_PM10", 15),
         "who_aqg2021_no2_annual": ("EN_ATM_NO2", 10),
-        "eu_aaqd2024_pm25_annual": ("EN_ATM_PM25", 10),
-        "eu_aaqd2024_pm10_annual": ("EN_ATM_PM10", 20),
-        "eu_aaqd2024_no2_annual": ("EN_ATM_NO2", 20),
+        # EU limit values hold at every sampling point: judged on the worst station's annual mean
+        "eu_aaqd2024_pm25_annual": ("EN_ATM_PM25_MAX", 10),
+        "eu_aaqd2024_pm10_annual": ("EN_ATM_PM10_MAX", 20),
+        "eu_aaqd2024_no2_annual": ("EN_ATM_NO2_MAX", 20),
     }
     for tid, (series, value) in expected.items():
         row = by_id(targets, tid)
@@ -76,6 +77,21 @@ def test_who_and_eu_air_quality_values(targets):
     assert "2024/2881" in by_id(targets, "eu_aaqd2024_pm25_annual")["citation"]
     assert by_id(targets, "who_aqg2021_pm25_annual")["kind"] == "guideline"
     assert by_id(targets, "eu_aaqd2024_pm25_annual")["kind"] == "legal_limit"
+
+
+def test_every_row_names_the_statistic_it_is_judged_on(targets):
+    assert (targets["statistic"] != "").all()
+    for tid in ("eu_aaqd2024_pm25_annual", "eu_aaqd2024_pm10_annual", "eu_aaqd2024_no2_annual"):
+        assert by_id(targets, tid)["statistic"].startswith("highest annual mean of any sampling point"), tid
+        assert "2024/2881" in by_id(targets, tid)["statistic"]
+    for tid in ("who_aqg2021_pm25_annual", "who_aqg2021_pm10_annual", "who_aqg2021_no2_annual"):
+        assert "population-weighted" in by_id(targets, tid)["statistic"], tid
+
+
+def test_a_row_written_before_the_statistic_column_loads_with_it_empty(tmp_path):
+    # GOOD_ROW has the 13 cells of the older catalog: the missing last cell is empty, not NaN.
+    df = load_targets(write(tmp_path, HEADER, GOOD_ROW))
+    assert df.loc[0, "statistic"] == ""
 
 
 def test_relative_eu_and_regional_targets(targets):

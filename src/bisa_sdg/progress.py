@@ -1,6 +1,6 @@
 """Progress assessment: how far a series has come since a base year, and whether its trend reaches the target.
 
-Pure functions only (no I/O), so the same numbers can be checked by hand, in a test and in a report. Four
+Pure functions only (no I/O), so the same numbers can be checked by hand, in a test and in a report. Five
 published methods are implemented side by side, because they answer slightly different questions and give
 different verdicts on the same data (docs: METHODS.md "Progress assessment", research/progress-methods.md):
 
@@ -11,6 +11,8 @@ different verdicts on the same data (docs: METHODS.md "Progress assessment", res
   a target.
 * ``open-sdg`` — Statistics Canada method as implemented in open-sdg/sdg-build ``ProgressMeasure``, with its
   −5…+5 scores that are averaged per indicator.
+* ``fpb`` — Belgium's Federal Planning Bureau (national SDG assessment, indicators.be): the trend extrapolated
+  to the target year and compared with the target with a 10 % margin (details UNVERIFIED, see ``_fpb``).
 
 Notation: base year b, latest year t, values v_b and v_t, target T for target year Y,
 CAGR(x0, x1, n) = (x1 / x0) ** (1 / n) − 1, d = +1 if an increase is desired and −1 if a decrease is.
@@ -19,7 +21,9 @@ Conventions common to all methods (each a design choice, written down so it can 
 
 * Usable points are finite numbers; None and NaN are skipped.
 * The base is the requested base year, or the first later year with data (eurostat: the window start
-  t − window, or the first later year with data). Years before the base are not used.
+  t − window, or the first later year with data). Years before the base are not used, except when no
+  observation from the base year on precedes the latest one (itself from the base year on): then the latest
+  observation before the base year is the base (not for eurostat; ``BASE_FALLBACK_CODE`` in ``note``).
 * With a target, observations after the target year are not used: the assessment is made at the target
   year (EUSTAT's reading of the UNSD 2023 note: "if the target year is already past, assess up to it").
 * "Target met" is a statement about the level: the latest value reaches or passes T in the desired
@@ -53,7 +57,7 @@ from typing import Literal
 
 Direction = Literal["increase", "decrease"]
 
-METHODS: tuple[str, ...] = ("unsd-2023", "unsd-2022", "eurostat", "open-sdg")
+METHODS: tuple[str, ...] = ("unsd-2023", "unsd-2022", "eurostat", "open-sdg", "fpb")
 
 # The source edition each method follows (stored with every assessment).
 METHOD_VERSIONS: dict[str, str] = {
@@ -61,6 +65,8 @@ METHOD_VERSIONS: dict[str, str] = {
     "unsd-2022": "UNSD Progress Chart Technical Note 2022 (primary text UNVERIFIED)",
     "eurostat": "Eurostat EU SDG monitoring report 2018-2025 (thresholds UNVERIFIED)",
     "open-sdg": "open-sdg/sdg-build sdg/ProgressMeasure.py @139fede7 (StatCan)",
+    "fpb": "Federal Planning Bureau (Belgium) assessment of SDG indicators, as summarised on indicators.be and in "
+    "the press (2022); extrapolation form, period and margin definition UNVERIFIED",
 }
 
 INSUFFICIENT = "insufficient_data"
@@ -107,9 +113,22 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "deterioration",
         INSUFFICIENT,
     ),
+    # FPB publishes favourable / unfavourable / impossible-undetermined; its "unfavourable" is split here by
+    # the direction of the trend ("not moving fast enough or moving in the wrong direction", press summary).
+    "fpb": ("favourable", "unfavourable_too_slow", "unfavourable_wrong_direction", NO_TARGET, INSUFFICIENT),
 }
 
 EUROSTAT_WINDOWS: tuple[int, ...] = (5, 15)
+
+# Base year when nothing from the requested base year on precedes the latest value (e.g. a greenhouse-gas
+# index published for 2005 and 2022 only): the latest observation before the base year is used, and ``note``
+# starts with this code. Only when the latest value itself is from the base year on: a series that ends
+# before 2015 says nothing about the period since and stays insufficient_data. Followed: EUSTAT's reading of the UNSD 2023 note ("if there is no 2015 value, use
+# the first year after (or before) 2015 that still gives at least 2 points", EUSTAT-DES/site
+# _pages/en/metodologia.md @74e6a315) and the UNDP implementation of the 2022 chart, which falls back to
+# years before 2015 (UNDP-Data/SDG-Accelerator src/utils/getYearsAndValues.tsx). Not for eurostat: its
+# window is its definition, so a window without data stays insufficient_data.
+BASE_FALLBACK_CODE = "base_before_default"
 
 # Lowest with-target class per method (used when T == v_b and the target is no longer met).
 _WORST: dict[str, str] = {
@@ -117,6 +136,7 @@ _WORST: dict[str, str] = {
     "unsd-2022": "deterioration",
     "eurostat": "movement_away",
     "open-sdg": "deterioration",
+    "fpb": "unfavourable_wrong_direction",
 }
 
 _EPS = 1e-9
@@ -184,6 +204,7 @@ class Assessment:
     note: str | None = None
     years: tuple[int, ...] = ()
     values: tuple[float, ...] = ()
+    base_fallback: bool = False  # base taken before the requested base year (BASE_FALLBACK_CODE)
 
     @property
     def assessed(self) -> bool:
@@ -255,7 +276,8 @@ def assess(
 
     latest_year, latest_value = points[-1]
     start = latest_year - window if method == "eurostat" and window is not None else base_year
-    trend = _Trend.build(points, start)
+    trend = _Trend.build(points, start, fallback=method != "eurostat")
+    notes += [trend.note] if trend.note else []
 
     common = dict(
         latest_year=latest_year,
@@ -263,11 +285,14 @@ def assess(
         base_year=trend.base_year,
         base_value=trend.base_value,
         cagr=trend.cagr,
+        base_fallback=trend.note is not None,
         years=trend.years or (latest_year,),
         values=trend.values or (latest_value,),
         **base,
     )
     met_code = CATEGORIES[method][0]
+    if method == "fpb":
+        return _fpb(trend, common, notes, target=target, target_year=target_year, d=d)
 
     # ---- no target ----------------------------------------------------------------------------------------
     if target is None:
@@ -364,6 +389,59 @@ def assess(
     return Assessment(category=category, score=score, note=_join(notes), **with_ratio)
 
 
+# ---- fpb (Federal Planning Bureau, Belgium) ---------------------------------------------------------------------
+# What is confirmed (read in stored pages): for indicators with a quantified 2030 target the FPB "extends the
+# current trend to see whether it reaches its target in 2030", "with a margin of 10 %"; the others "are not
+# moving fast enough or are moving in the wrong direction", and one "could not be evaluated due to large
+# fluctuations"; indicators without a target are judged on the direction of the trend, some "not evaluated for
+# lack of significant development"; results are favourable / undetermined (impossible) / unfavourable
+# (L'Avenir and The Bulletin, 2-3 Feb 2022, on the FPB report Sustainable Development Indicators 2022:
+# https://www.lavenir.net/cnt/dmf20220202_01659752/la-belgique-en-retard-sur-ses-objectifs-de-developpement-durable ;
+# http://www.xpats.com/belgium-struggling-achieve-sustainable-development-goals ; summary tables at
+# https://indicators.be/en/a/SDG/en, which points to the method in the report Sustainable Development
+# Indicators 2025, annex 7.5, not readable here).
+# UNVERIFIED, chosen here: (1) the extrapolation is exponential at the CAGR from base to latest year, as for
+# unsd-2023 (the FPB may fit a linear or other trend); (2) the base is the caller's base year (the table uses
+# 2000, the start of the period the FPB assessed in 2022, or the first later year with data); (3) the margin
+# is 10 % of the target value: favourable when v_Y <= 1.1·T (decrease) or v_Y >= 0.9·T (increase); (4) the
+# "large fluctuations" test and the no-target rule with its significance test are NOT implemented (no rule
+# could be confirmed): without a target the method says no_target.
+FPB_MARGIN = 0.10
+
+
+def fpb_class(projected: float, target: float, signed_cagr: float, d: float) -> str:
+    """The fpb class of a projected value: within 10 % of the target, else by the trend's direction."""
+    bound = target * (1.0 + FPB_MARGIN) if d < 0 else target * (1.0 - FPB_MARGIN)
+    if (projected <= bound + _EPS) if d < 0 else (projected >= bound - _EPS):
+        return "favourable"
+    return "unfavourable_too_slow" if signed_cagr > 0 else "unfavourable_wrong_direction"
+
+
+def _fpb(
+    trend: _Trend,
+    common: dict,
+    notes: list[str],
+    *,
+    target: float | None,
+    target_year: int,
+    d: float,
+) -> Assessment:
+    """The FPB verdict: favourable when the extrapolated value is within 10 % of the target (UNVERIFIED)."""
+    if target is None:
+        reason = "fpb needs a numerical target: its direction rule and significance test are not implemented"
+        return Assessment(category=NO_TARGET, reason=reason, note=_join(notes), **common)
+    if trend.reason is not None or trend.cagr is None:
+        return Assessment(category=INSUFFICIENT, reason=trend.reason, note=_join(notes), **common)
+    latest_year, latest_value = common["latest_year"], common["latest_value"]
+    projected = latest_value * (1.0 + trend.cagr) ** (target_year - latest_year)
+    bound = target * (1.0 + FPB_MARGIN) if d < 0 else target * (1.0 - FPB_MARGIN)
+    category = fpb_class(projected, target, d * trend.cagr, d)
+    notes.append(
+        f"extrapolated {target_year} value {projected:.4g} against the target with a 10 % margin ({bound:.4g})"
+    )
+    return Assessment(category=category, projected_value=projected, note=_join(notes), **common)
+
+
 # ---- helpers --------------------------------------------------------------------------------------------
 
 
@@ -378,13 +456,25 @@ class _Trend:
     years: tuple[int, ...]
     values: tuple[float, ...]
 
+    note: str | None = None
+
     @classmethod
-    def build(cls, points: list[tuple[int, float]], start: int) -> _Trend:
+    def build(cls, points: list[tuple[int, float]], start: int, *, fallback: bool = False) -> _Trend:
+        """The trend from the first point at or after ``start``; with ``fallback``, from the latest point
+        before ``start`` when the latest point is from ``start`` on and nothing else is (BASE_FALLBACK_CODE)."""
         latest_year, latest_value = points[-1]
         if len(points) < 2:
             reason = f"only one usable observation ({latest_year}); a trend needs two"
             return cls(None, None, None, reason, (), ())
         candidates = [(y, v) for y, v in points if start <= y < latest_year]
+        note = None
+        if not candidates and fallback and latest_year >= start:
+            candidates = [(y, v) for y, v in points if y < start][-1:]
+            if candidates:
+                note = (
+                    f"{BASE_FALLBACK_CODE}: no observation from the base year {start} on before the latest "
+                    f"year {latest_year}; base falls back to {candidates[0][0]}, the latest observation before it"
+                )
         if not candidates:
             return cls(
                 None,
@@ -400,14 +490,19 @@ class _Trend:
         values = tuple(v for _, v in used)
         if vb == 0:
             reason = f"base value is zero ({b}): growth rates from a zero base are undefined"
-            return cls(b, vb, None, reason, years, values)
+            return cls(b, vb, None, reason, years, values, note)
         if (vb > 0 > latest_value) or (vb < 0 < latest_value):
             reason = f"sign change between {b} ({vb:g}) and {latest_year} ({latest_value:g}): CAGR undefined"
-            return cls(b, vb, None, reason, years, values)
+            return cls(b, vb, None, reason, years, values, note)
         if vb < 0:
             reason = f"negative values ({b}: {vb:g}, {latest_year}: {latest_value:g}): CAGR undefined"
-            return cls(b, vb, None, reason, years, values)
-        return cls(b, vb, cagr(vb, latest_value, latest_year - b), None, years, values)
+            return cls(b, vb, None, reason, years, values, note)
+        return cls(b, vb, cagr(vb, latest_value, latest_year - b), None, years, values, note)
+
+
+def unsd2023_class(p: float) -> str:
+    """The unsd-2023 trend class of an anticipated share P (no target_met: that is a statement on the level)."""
+    return _band(p, _UNSD2023_CUTS, "regression")
 
 
 def _usable_points(observations: Mapping[int, float | None]) -> list[tuple[int, float]]:

@@ -25,6 +25,14 @@ Choices (each written down so it can be argued with):
   (unsd-2023 has none and says ``no_target``).
 * Series without any target row are assessed only when the indicator registry gives a desired direction,
   and only by the methods that have a no-target rule.
+* fpb (Federal Planning Bureau): base year 2000 (first later year with data) for absolute targets, the
+  target's base year for relative ones; no rows for series without a target (its no-target rule is not
+  implemented). Details UNVERIFIED in ``bisa_sdg.progress``.
+* Beside each class (bisa_sdg.verdicts): ``probability_target_met`` from a log-scale random walk with drift,
+  ``verdict_stable`` under the published rounding (``obs_lower``/``obs_upper`` when indicator_values has them;
+  absent or NULL = exact) and the 80 % interval of projecting methods, ``light`` and ``methods_agree`` across the
+  methods of one series × area × target, ``window_years_used`` for eurostat. The EU air-quality limit rows are
+  judged on the worst station and every row names its ``statistic`` (targets.csv).
 * Headline: one row per target × area is marked ``headline`` for the scorecard: ``unsd-2023`` (UN anticipated
   value) for targets with a number, and for targets without a number the UN's own no-target rule, the
   ``unsd-2022`` CAGR classes, because the 2023+ method has no no-target rule.
@@ -34,8 +42,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 import pandas as pd
@@ -43,6 +52,13 @@ import pandas as pd
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.progress import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
 from bisa_sdg.targets import resolve_target_value
+from bisa_sdg.verdicts import (
+    PROBABILITY_METHOD,
+    PROBABILITY_REASONS,
+    light,
+    probability_target_met,
+    verdict_stability,
+)
 
 # (method, eurostat window) pairs, in the order rows are written.
 VARIANTS: tuple[tuple[str, int | None], ...] = (
@@ -51,14 +67,33 @@ VARIANTS: tuple[tuple[str, int | None], ...] = (
     ("eurostat", 5),
     ("eurostat", 15),
     ("open-sdg", None),
+    ("fpb", None),
 )
 # Methods with a rule for series without a numeric target (progress.assess gives a class without one).
-NO_TARGET_VARIANTS: tuple[tuple[str, int | None], ...] = tuple(v for v in VARIANTS if v[0] != "unsd-2023")
+NO_TARGET_VARIANTS: tuple[tuple[str, int | None], ...] = tuple(
+    v for v in VARIANTS if v[0] not in ("unsd-2023", "fpb")
+)
 HEADLINE_METHOD = "unsd-2023"
 HEADLINE_DIRECTION_METHOD = "unsd-2022"
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_TARGET_YEAR = 2030
+# fpb: the Federal Planning Bureau assessed the period 2000-2020 in 2022 (press summary; UNVERIFIED for other
+# editions), so its trend starts in 2000 or the first later year with data; relative targets keep their base.
+FPB_BASE_YEAR = 2000
 AREA_WIDE_APPLIES_TO = ("all",)
+# Natural limit of a share (sdg-build's ``limit``, progress.assess(limit=...)): a percentage (SDMX unit PT)
+# that should increase cannot pass 100. For commitments without a number, open-sdg scales its growth
+# thresholds down near it (sdg-build get_progress_thresholds), so a share held at 100 % is "substantial
+# progress" there. The other methods have no such rule: their class is kept as published (a CAGR of 0 at
+# 100 % reads "limited progress"), and the note says the value is at the limit, so no verdict is invented.
+PERCENT_UNIT = "PT"
+NATURAL_LIMIT = 100.0
+AT_LIMIT_NOTE = (
+    "at_natural_limit: the latest value is at 100 %, the most a share can reach; a growth rate cannot show "
+    "progress from there (open-sdg scales its thresholds to the limit, the other methods have no such rule)"
+)
+# What a row is judged on when targets.csv names no statistic (and for series without a target).
+DEFAULT_STATISTIC = "the series total for the area, as published"
 
 # Why a row has no class, as a code the scorecard counts and a few words it prints.
 REASON_LABELS: dict[str, str] = {
@@ -84,6 +119,7 @@ COLUMNS: dict[str, str] = {
     "agenda": "string",
     "kind": "string",
     "applies_to": "string",
+    "statistic": "string",
     "target_type": "string",
     "direction": "string",
     "direction_source": "string",
@@ -98,6 +134,7 @@ COLUMNS: dict[str, str] = {
     "headline": "boolean",
     "base_year": "Int64",
     "base_value": "float64",
+    "base_fallback": "boolean",
     "latest_year": "Int64",
     "latest_value": "float64",
     "n_obs": "Int64",
@@ -114,6 +151,16 @@ COLUMNS: dict[str, str] = {
     "reason_label": "string",
     "reason": "string",
     "note": "string",
+    "window_years_used": "Int64",
+    "light": "string",
+    "methods_agree": "boolean",
+    "probability_target_met": "float64",
+    "probability_reason_code": "string",
+    "probability_reason": "string",
+    "probability_method": "string",
+    "verdict_stable": "boolean",
+    "stability_reason_code": "string",
+    "stability_note": "string",
     "synthetic": "boolean",
 }
 
@@ -124,6 +171,8 @@ class _Series:
 
     observations: dict[int, float]
     synthetic: bool
+    # year → (lower, upper) bounds from the published rounding (obs_lower/obs_upper); absent or None = exact
+    bounds: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 def progress_frame(
@@ -171,23 +220,27 @@ def progress_frame(
         if series in no_trend:
             continue
         for method, window in NO_TARGET_VARIANTS:
-            result = assess(
-                data.observations,
-                target=None,
+            run = partial(
+                assess,
                 direction=cast(Direction, directions[series]),
                 method=method,
                 base_year=DEFAULT_BASE_YEAR,
                 window=window,
+                limit=_natural_limit(unit, directions[series], method, numeric=False),
             )
             row = _base_row((indicator_id, series, unit), area, level.get(area), data)
             row.update(
                 target_type="none",
+                statistic=DEFAULT_STATISTIC,
                 direction=directions[series],
                 direction_source="registry",
                 headline=method == HEADLINE_DIRECTION_METHOD,
+                method=method,
+                eurostat_window=window,
             )
-            rows.append(_with_result(row, result))
+            rows.append(_assessed_row(row, data, run, None))
 
+    _add_agreement(rows)
     # Sorted as plain rows, then one typed array per column: casting and sorting a frame of objects in pandas
     # took a third of this function's time (89 → 62 ms on the sample). Missing keys sort first; the sort is stable.
     method_order = {m: i for i, m in enumerate(METHODS)}
@@ -233,25 +286,37 @@ def _grouped(values: pd.DataFrame) -> dict[tuple[str, str, str, str], _Series]:
         if "synthetic" in totals
         else [False] * len(totals)
     )
+    lower, upper = (_bound_column(totals, column) for column in ("obs_lower", "obs_upper"))
     # Plain lists, one pass: a pandas groupby over ~60 small groups cost more than the assessments themselves.
-    collected: dict[tuple[str, ...], tuple[dict[int, float], list[bool]]] = {}
-    for key, year, value, is_synthetic in zip(
+    collected: dict[tuple[str, ...], tuple[dict[int, float], list[bool], dict]] = {}
+    for key, year, value, is_synthetic, low, high in zip(
         zip(*(totals[column].astype(str).tolist() for column in keys), strict=True),
         totals["time_period"].astype(int).tolist(),
         totals["obs_value"].astype(float).tolist(),
         synthetic,
+        lower,
+        upper,
         strict=True,
     ):
-        observations, flags = collected.setdefault(key, ({}, []))
+        observations, flags, bounds = collected.setdefault(key, ({}, [], {}))
         if year in observations:
             raise ValueError(f"curated.indicator_values: several totals for one year in {key}")
         observations[year] = value
         flags.append(is_synthetic)
+        if low is not None or high is not None:
+            bounds[year] = (low, high)
     out: dict[tuple[str, str, str, str], _Series] = {}
     for key in sorted(collected):
-        observations, flags = collected[key]
-        out[key] = _Series(observations=dict(sorted(observations.items())), synthetic=any(flags))
+        observations, flags, bounds = collected[key]
+        out[key] = _Series(dict(sorted(observations.items())), any(flags), bounds)
     return out
+
+
+def _bound_column(totals: pd.DataFrame, column: str) -> list[float | None]:
+    """obs_lower / obs_upper as floats, None where NULL or when the column is absent (= exact)."""
+    if column not in totals.columns:
+        return [None] * len(totals)
+    return [_number(v) for v in totals[column].tolist()]
 
 
 def _number(value: Any) -> float | None:
@@ -262,6 +327,12 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _statistic(target: Mapping[str, Any]) -> str:
+    """The target's statistic (targets.csv), or the default when the catalog names none."""
+    text = target.get("statistic")
+    return text.strip() if isinstance(text, str) and text.strip() else DEFAULT_STATISTIC
 
 
 def _year(value: Any) -> int | None:
@@ -308,6 +379,7 @@ def _target_rows(
         agenda=target["agenda"],
         kind=target["kind"],
         applies_to=target["applies_to"],
+        statistic=_statistic(target),
         target_type="numeric" if numeric else "direction",
         direction=direction or None,
         direction_source=direction_source if direction else None,
@@ -344,17 +416,55 @@ def _target_rows(
             rows.append(_not_assessed(row, method, "no_trend", no_trend[key[1]], observations))
         else:
             base_year = target_base_year if change is not None and target_base_year else DEFAULT_BASE_YEAR
-            result = assess(
-                observations,
-                target=resolved,
+            if method == "fpb" and change is None:
+                base_year = FPB_BASE_YEAR
+            run = partial(
+                assess,
                 target_year=target_year or DEFAULT_TARGET_YEAR,
                 direction=cast(Direction, direction),
                 method=method,
                 base_year=base_year,
                 window=window,
+                limit=_natural_limit(key[2], direction, method, numeric=numeric),
             )
-            rows.append(_with_result(row, result))
+            relative = (change, target_base_year) if change is not None else (None, None)
+            rows.append(_assessed_row(row, data, run, resolved, relative))
     return rows
+
+
+def _assessed_row(
+    row: dict[str, Any],
+    data: _Series | None,
+    run: Callable[..., Assessment],
+    target: float | None,
+    relative: tuple[float | None, int | None] = (None, None),
+) -> dict[str, Any]:
+    """Assess with ``run`` (assess with every argument but the observations and the target bound) and add
+    how far the verdict holds up: probability, stability under rounding and the 80 % interval."""
+    observations = data.observations if data is not None else {}
+    result = run(observations, target=target)
+    probability = probability_target_met(result)
+    stability = verdict_stability(
+        result,
+        observations,
+        data.bounds if data is not None else {},
+        lambda obs, t: run(obs, target=t),
+        relative_change=relative[0],
+        target_base_year=relative[1],
+    )
+    out = _with_result(row, result)
+    if _at_natural_limit(row, result):
+        out["note"] = _join_notes(out["note"], AT_LIMIT_NOTE)
+    out.update(
+        probability_target_met=probability.value,
+        probability_reason_code=probability.reason_code,
+        probability_reason=PROBABILITY_REASONS.get(probability.reason_code or ""),
+        probability_method=PROBABILITY_METHOD if probability.value is not None else None,
+        verdict_stable=stability.stable,
+        stability_reason_code=stability.reason_code,
+        stability_note=stability.note,
+    )
+    return out
 
 
 def _not_assessed(
@@ -385,6 +495,7 @@ def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
         method_version=result.method_version,
         base_year=result.base_year,
         base_value=result.base_value,
+        base_fallback=result.base_fallback,
         latest_year=result.latest_year,
         latest_value=result.latest_value,
         n_obs=len(result.years),
@@ -400,8 +511,67 @@ def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
         reason_code=code,
         reason_label=REASON_LABELS[code] if code else None,
         reason=result.reason,
-        note=result.note,
+        note=_join_notes(result.note, _window_note(result)),
+        window_years_used=_window_years(result),
+        light=light(result.method, result.category),
     )
+
+
+def _natural_limit(unit: str | None, direction: str, method: str, *, numeric: bool) -> float | None:
+    """100 for open-sdg on a percentage that should increase and has no numeric target (NATURAL_LIMIT)."""
+    if method == "open-sdg" and not numeric and unit == PERCENT_UNIT and direction == "increase":
+        return NATURAL_LIMIT
+    return None
+
+
+def _at_natural_limit(row: Mapping[str, Any], result: Assessment) -> bool:
+    """A row without a numeric target whose percentage, to be increased, is already at 100."""
+    return (
+        row.get("target_type") in ("direction", "none")
+        and row.get("unit_measure") == PERCENT_UNIT
+        and result.direction == "increase"
+        and result.latest_value is not None
+        and result.latest_value >= NATURAL_LIMIT
+    )
+
+
+def _window_years(result: Assessment) -> int | None:
+    """Years between base and latest observation of a eurostat row (its window may be longer)."""
+    if result.window is None or result.base_year is None or result.latest_year is None:
+        return None
+    return result.latest_year - result.base_year
+
+
+def _window_note(result: Assessment) -> str | None:
+    """'window_short: …' when a eurostat 5- or 15-year assessment rests on fewer years than its window."""
+    used = _window_years(result)
+    if used is None or result.window is None or used >= result.window:
+        return None
+    return (
+        f"window_short: the {result.window}-year window rests on {used} years "
+        f"({result.base_year}-{result.latest_year}), the data available in it"
+    )
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    kept = [n for n in notes if n]
+    return "; ".join(kept) if kept else None
+
+
+def _add_agreement(rows: list[dict[str, Any]]) -> None:
+    """methods_agree on every row of a series × area × target: whether the assessed rows of at least two
+    methods give one light; None when fewer than two methods gave a class."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for row in rows:
+        key = tuple(row.get(c) for c in ("indicator_id", "series", "unit_measure", "ref_area", "target_id"))
+        groups.setdefault(key, []).append(row)
+    for members in groups.values():
+        lit = [r for r in members if r.get("light") is not None]
+        agree = None
+        if len({r["method"] for r in lit}) >= 2:
+            agree = len({r["light"] for r in lit}) == 1
+        for row in members:
+            row["methods_agree"] = agree
 
 
 def _reason_code(reason: str | None) -> str:

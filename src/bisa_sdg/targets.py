@@ -28,6 +28,7 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "applies_to",
     "citation",
     "note",
+    "statistic",
 )
 
 # Who set the target. A small fixed set, described in config/targets.md.
@@ -82,7 +83,8 @@ def load_targets(path: str | Path) -> pd.DataFrame:
         if unknown:
             parts.append(f"unknown columns {unknown}")
         raise ValueError(f"{path}: header: {'; '.join(parts)} (expected {list(TARGET_COLUMNS)})")
-    raw = raw[list(TARGET_COLUMNS)].apply(lambda col: col.str.strip())
+    # A row shorter than the header (e.g. written before `statistic` was added) leaves its last cells empty.
+    raw = raw[list(TARGET_COLUMNS)].fillna("").apply(lambda col: col.str.strip())
 
     problems: list[str] = []
     seen: dict[str, int] = {}

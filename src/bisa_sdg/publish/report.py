@@ -34,7 +34,15 @@ MAX_NOTES = 6
 # Progress categories grouped for colour (best to worst); anything else is shown neutral.
 _CATEGORY_TONE = {
     **dict.fromkeys(
-        ("target_met", "target_achieved", "on_track", "substantial_progress", "significant_progress"), "good"
+        (
+            "target_met",
+            "target_achieved",
+            "on_track",
+            "substantial_progress",
+            "significant_progress",
+            "favourable",
+        ),
+        "good",
     ),
     **dict.fromkeys(("fair_progress", "moderate_progress"), "fair"),
     **dict.fromkeys(
@@ -44,10 +52,20 @@ _CATEGORY_TONE = {
             "insufficient_progress",
             "stagnation",
             "moderate_movement_away",
+            "unfavourable_too_slow",
         ),
         "weak",
     ),
-    **dict.fromkeys(("regression", "deterioration", "movement_away", "significant_movement_away"), "bad"),
+    **dict.fromkeys(
+        (
+            "regression",
+            "deterioration",
+            "movement_away",
+            "significant_movement_away",
+            "unfavourable_wrong_direction",
+        ),
+        "bad",
+    ),
 }
 
 

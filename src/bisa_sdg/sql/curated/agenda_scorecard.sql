@@ -60,6 +60,9 @@ counts as (
         count(*) filter (where target_type = 'direction' and category = 'limited_progress') as n_direction_limited,
         count(*) filter (where target_type = 'direction' and category = 'deterioration') as n_direction_deterioration,
         count(*) filter (where target_type = 'direction' and not assessed) as n_direction_not_assessable,
+        count(*) filter (where assessed) as n_with_verdict,
+        count(*) filter (where assessed and verdict_stable) as n_robust,
+        count(*) filter (where assessed and not methods_agree) as n_method_dependent,
         string_agg(distinct indicator_id, ', ' order by indicator_id) as indicators,
         string_agg(distinct indicator_id, ', ' order by indicator_id) filter (where assessed) as indicators_assessed,
         string_agg(distinct target_id, ', ' order by target_id) as target_ids,
@@ -115,6 +118,10 @@ select
     area_level,
     concat_ws('. ', numeric_sentence, direction_sentence) || '.' as headline,
     n_targets,
+    n_with_verdict,
+    round(n_with_verdict / n_targets, 4) as share_with_verdict,
+    n_robust,
+    n_method_dependent,
     indicators,
     indicators_assessed,
     target_ids,
@@ -146,6 +153,10 @@ comment on column curated.agenda_scorecard.ref_area is 'Area code (REFNIS); muni
 comment on column curated.agenda_scorecard.area_level is '''region'' or ''municipality''';
 comment on column curated.agenda_scorecard.headline is 'The counts in a sentence, e.g. ''5 targets with a number: 2 met, 1 on track, 2 cannot be assessed (one data point) (method unsd-2023).''';
 comment on column curated.agenda_scorecard.n_targets is 'Targets of the agenda counted for the area (numeric + commitments)';
+comment on column curated.agenda_scorecard.n_with_verdict is 'Targets whose headline row has a class (target met, on track … regression; for commitments the trend class)';
+comment on column curated.agenda_scorecard.share_with_verdict is 'n_with_verdict / n_targets (0-1, four decimals)';
+comment on column curated.agenda_scorecard.n_robust is 'Targets with a verdict whose class survives the published rounding of its inputs and, for unsd-2023, the 80 % prediction interval of the projection (verdict_stable in curated.progress)';
+comment on column curated.agenda_scorecard.n_method_dependent is 'Targets with a verdict on which the methods in curated.progress give different lights (methods_agree false): not a headline claim';
 comment on column curated.agenda_scorecard.indicators is 'Indicators the targets are measured on, comma-separated';
 comment on column curated.agenda_scorecard.indicators_assessed is 'Indicators with at least one target that could be classed; NULL when none';
 comment on column curated.agenda_scorecard.target_ids is 'The targets counted (targets.csv target_id), comma-separated';
