@@ -56,6 +56,13 @@ def read_rdata_summary(path: Path, relative: str, columns: Sequence[str], summar
     return summary
 
 
+def check_year(summary: pd.DataFrame, relative: str, year: int) -> None:
+    """A yearly Statbel file holds one reference year (its CD_YEAR, summarised as year_min/year_max)."""
+    years = sorted(set(summary["year_min"].astype(int)) | set(summary["year_max"].astype(int)))
+    if years != [year]:
+        raise SourceFileError(f"{relative}: CD_YEAR holds {years}, the catalog says {year}")
+
+
 def _entry(data: bytes, columns: Sequence[str], summarise: Summary) -> Path:
     import pyreadr
 

@@ -24,8 +24,7 @@ import pandas as pd
 
 from bisa_sdg.catalog import Source
 from bisa_sdg.profile import RegionProfile
-from bisa_sdg.sources import SourceFileError
-from bisa_sdg.sources._rdata import read_rdata_summary
+from bisa_sdg.sources._rdata import check_year, read_rdata_summary
 
 _COLUMNS = ("CD_MUNTY_REFNIS", "TX_RGN_DESCR_FR", "CD_YEAR", "CD_RUB_LVL_2", "CD_RUB_LVL_3", "MS_TOT_SUR")
 
@@ -63,9 +62,7 @@ def _grouped(detail: pd.DataFrame) -> pd.DataFrame:
 
 def _year(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
     totals = read_rdata_summary(raw_dir / relative, relative, _COLUMNS, _grouped)
-    years = sorted(set(totals["year_min"].astype(int)) | set(totals["year_max"].astype(int)))
-    if years != [year]:
-        raise SourceFileError(f"{relative}: CD_YEAR holds {years}, the catalog says {year}")
+    check_year(totals, relative, year)
     return totals.assign(_file=relative, time_period=year)
 
 

@@ -25,7 +25,7 @@ from bisa_sdg.catalog import Source
 from bisa_sdg.parsing import parse_counts
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
-from bisa_sdg.sources._rdata import read_rdata_summary
+from bisa_sdg.sources._rdata import check_year, read_rdata_summary
 from bisa_sdg.sources.statbel_open_data import (
     DATASETS,
     LandedMember,
@@ -100,9 +100,7 @@ def _municipal_totals(detail: pd.DataFrame) -> pd.DataFrame:
 
 def _rdata(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
     totals = read_rdata_summary(raw_dir / relative, relative, _RDATA_COLUMNS, _municipal_totals)
-    years = sorted(set(totals["year_min"].astype(int)) | set(totals["year_max"].astype(int)))
-    if years != [year]:
-        raise SourceFileError(f"{relative}: CD_YEAR holds {years}, the catalog says {year}")
+    check_year(totals, relative, year)
     return pd.DataFrame(
         {
             "_file": relative,
