@@ -34,7 +34,31 @@ def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.Dat
     """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.area_codes)."""
     from bisa_sdg.area_codes import recode_areas
 
-    return recode_areas(reader_module(source.id).read(source, raw_dir, profile), source.id, profile)
+    frame = reader_module(source.id).read(source, raw_dir, profile)
+    check_rows_per_file(source, frame)
+    return recode_areas(frame, source.id, profile)
+
+
+def check_rows_per_file(source: Source, frame: pd.DataFrame) -> None:
+    """Each catalogued file with ``min_rows`` gave the reader at least that many rows.
+
+    Why: a file that lost rows (cut short, or refreshed with a partial extract) still validates when the rows
+    it lost are the ones no rule looks for. A file the reader did not read at all (a landed vintage supersedes
+    it) is not counted here; a CSV with no data row is refused by :func:`read_csv_as_text`.
+    """
+    if "_file" not in frame.columns:
+        return
+    counts = frame["_file"].value_counts()
+    for item in source.files:
+        expected = item.attrs.get("min_rows")
+        if expected is None or item.path not in counts.index:
+            continue
+        if int(counts[item.path]) < int(expected):
+            raise SourceFileError(
+                f"{item.path}: {int(counts[item.path])} rows read, but the catalog entry of {source.id!r} "
+                f"expects at least {int(expected)} (min_rows): the file looks incomplete — download it again, "
+                "or correct min_rows in the catalog if the publisher really dropped rows"
+            )
 
 
 class SourceFileError(CatalogError):
@@ -113,6 +137,11 @@ def read_csv_as_text(
         )
         raise SourceFileError(f"{relative}: not a well-formed CSV ({exc}); {hint}") from exc
     _check_last_row(data, relative, len(header))
+    if frame.empty:  # a file emptied to its header would silently drop its areas and years from every table
+        raise SourceFileError(
+            f"{relative}: the file has a header but no data rows (emptied, or cut after its header?); "
+            "download it again — a source file with nothing in it is never read as 'no data'"
+        )
     # pandas' tokenizer fills the missing trailing fields of a short row with '' (pandas 3.1: the same as an
     # empty cell), so a short row can only be told by its fields: _check_last_row does that for the last row,
     # where a cut-off download ends. (A check for NaN here never fired, and took a third of this function.)
