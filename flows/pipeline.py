@@ -232,6 +232,7 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     issues = pd.DataFrame(columns=["source", "file", "row", "column", "rule", "severity", "value", "message"])
     with runlog.exclusive_run(config.warehouse):
         step, started = "start", time.perf_counter()
+        published_before = ops.file_identity(config.warehouse)
         try:
             run["warnings"] += ops.remove_stale_builds(config.warehouse)
             runlog.record_run(config.warehouse, run, issues)  # 'running': a killed run shows as interrupted
@@ -273,6 +274,9 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
                 run["stages"].append(_failed(step, step, started))
             issues = getattr(exc, "issues", issues)
             run.update(status="failed", finished_at=_now(), error=ops.explain_failure(exc))
+            if ops.file_identity(config.warehouse) != published_before:  # the swap happened: say so
+                run["warehouse_sha256"] = run["warehouse_sha256"] or sha256_of(config.warehouse)
+                run.update(status=ops.PUBLISHED_BUT_FAILED, error=ops.explain_published_failure(step, exc))
             _record_failure(config, run, issues)
             raise
         run.update(status="completed", finished_at=_now())

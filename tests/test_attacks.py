@@ -7,11 +7,14 @@ run log say what really happened. docs/operations.md lists each protection and t
 
 from __future__ import annotations
 
+import errno
+import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.prod_support import assert_intact, run_cli, sha256
+from tests.prod_support import run_cli, sha256
 from tests.test_faults import POPULATION_2020, _fails_cleanly
 
 pytestmark = pytest.mark.slow
@@ -36,3 +39,46 @@ def test_a_file_with_fewer_rows_than_its_catalog_entry_expects_stops_the_run(wor
     rows = len(kept) - 1
     assert rows == 581 - 69 - 64 - 60 - 42  # the provinces of Antwerp, the two Flanders and Limburg deleted
     _fails_cleanly(workspace, capsys, POPULATION_2020, f"{rows} rows read", "expects at least 581")
+
+
+# --- 2. a failure after the swap says what was published ----------------------------------------------------
+
+
+def _published_run(warehouse: Path) -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select run_id from audit.runs").fetchone()[0]
+
+
+def test_outputs_failing_after_the_swap_are_reported_truthfully_and_repaired_by_the_next_run(
+    workspace, capsys, monkeypatch
+):
+    """The reports folder fills up while the extracts are written, after the new warehouse was swapped in."""
+    from bisa_sdg.publish import extracts
+
+    old_run = _published_run(workspace.warehouse)
+    old_sha = sha256(workspace.warehouse)
+    manifest = workspace.reports_dir / "outputs.json"
+    assert json.loads(manifest.read_text())["run_id"] == old_run
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(workspace.reports_dir / "extracts"))
+
+    monkeypatch.setattr(extracts, "write_extracts", disk_full)
+    code, _out, err = run_cli(capsys, *workspace.cli_args("--full-refresh"))
+    assert code == 1
+    assert "nothing was published" not in err and "unchanged" not in err
+    assert f"run failed AFTER publishing — {workspace.warehouse} was replaced by this run" in err
+    new_run = _published_run(workspace.warehouse)
+    assert new_run != old_run and sha256(workspace.warehouse) != old_sha
+    assert json.loads(manifest.read_text())["run_id"] == old_run  # the outputs lag behind: said above
+    with duckdb.connect(str(workspace.run_log), read_only=True) as con:
+        status, error = con.execute("select status, error from runs where run_id = ?", [new_run]).fetchone()
+    assert status == "outputs-failed"
+    assert error.startswith("warehouse published, outputs failed: disk full")
+    assert "outputs-failed" in workspace.status(capsys)
+
+    monkeypatch.undo()
+    code, _out, err = run_cli(capsys, *workspace.cli_args())
+    assert code == 0, err
+    assert _published_run(workspace.warehouse) == new_run  # nothing changed: the warehouse is kept as it is
+    assert json.loads(manifest.read_text())["run_id"] == new_run  # and the outputs caught up with it

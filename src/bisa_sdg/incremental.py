@@ -285,10 +285,13 @@ def published_build(warehouse: Path, key: str | None) -> str | None:
     """The run id that published the current warehouse from the same build key, else None.
 
     True only when the run log says a completed run with this build key left a warehouse with exactly the
-    sha256 the published file has now: a file replaced, edited or deleted since then is rebuilt.
+    sha256 the published file has now: a file replaced, edited or deleted since then is rebuilt. A run that
+    published and then failed in its outputs counts too: its warehouse is complete, and the outputs are
+    written again from it.
     """
     import duckdb
 
+    from bisa_sdg.ops import PUBLISHED_BUT_FAILED
     from bisa_sdg.runlog import run_log_path
 
     warehouse = Path(warehouse)
@@ -298,9 +301,9 @@ def published_build(warehouse: Path, key: str | None) -> str | None:
     try:
         with duckdb.connect(str(log), read_only=True) as con:
             rows = con.execute(
-                "select run_id, warehouse_sha256 from runs where status = 'completed' and build_key = ? "
+                "select run_id, warehouse_sha256 from runs where status in (?, ?) and build_key = ? "
                 "and warehouse_sha256 is not null order by finished_at desc limit 1",
-                [key],
+                ["completed", PUBLISHED_BUT_FAILED, key],
             ).fetchall()
     except duckdb.Error:  # an older run log without these columns, or one being written: rebuild
         return None

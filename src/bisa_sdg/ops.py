@@ -80,6 +80,31 @@ def explain_failure(exc: BaseException) -> str:
     return redact_text(text)
 
 
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Device, inode, size and mtime of a file, or None when it is absent.
+
+    Why: publishing swaps a new file in with os.replace, which changes the inode; comparing the identity before
+    and after a failed run tells whether the warehouse was replaced, wherever the failure happened.
+    """
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+PUBLISHED_BUT_FAILED = "outputs-failed"  # run-log status: the warehouse was replaced, a later step failed
+
+
+def explain_published_failure(step: str, exc: BaseException) -> str:
+    """The run-log error of a run that replaced the warehouse and then failed (outputs, or an interruption)."""
+    what = "outputs failed" if step == "outputs" else f"the run then failed at {step!r}"
+    return (
+        f"warehouse published, {what}: {explain_failure(exc)} — the outputs may still be those of the previous "
+        "run; the next run writes them again from the published warehouse"
+    )
+
+
 def restrict_umask() -> int:
     """Never create group/world-writable files, whatever umask the caller had; returns the previous umask."""
     previous = os.umask(0o022)
