@@ -220,8 +220,9 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     config = config or p.PipelineConfig()
     ops.restrict_umask()
     ops.install_log_redaction()
-    catalog, profile = p.load_configuration(config)
-    run = p.new_run(config, profile)
+    run = p.new_run(
+        config, None
+    )  # the profile's id once it is loaded: a bad profile is a recorded failure too
     run.update(
         stages=[],
         warnings=[],
@@ -237,6 +238,9 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
             run["warnings"] += ops.remove_stale_builds(config.warehouse)
             runlog.record_run(config.warehouse, run, issues)  # 'running': a killed run shows as interrupted
             ops.fault_point("after-lock")
+            step, started = "configuration", time.perf_counter()
+            catalog, profile = p.load_configuration(config)
+            run["profile"] = profile.id
             if config.online:
                 step, started = "refresh", time.perf_counter()
                 refreshed = refresh_online_task(config, catalog)

@@ -82,3 +82,61 @@ def test_outputs_failing_after_the_swap_are_reported_truthfully_and_repaired_by_
     assert code == 0, err
     assert _published_run(workspace.warehouse) == new_run  # nothing changed: the warehouse is kept as it is
     assert json.loads(manifest.read_text())["run_id"] == new_run  # and the outputs caught up with it
+
+
+# --- 4. every path from configuration stays in its folder ---------------------------------------------------
+
+
+def _set_catalog(workspace, old: str, new: str) -> None:
+    catalog = workspace.raw_dir / "catalog.yaml"
+    text = catalog.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    catalog.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_catalog_schema_outside_the_schemas_folder_is_refused(workspace, capsys):
+    """A lax copy of the population schema beside the project, and a count it would let through."""
+    outside = workspace.root.parent / "outside"
+    outside.mkdir()
+    (outside / "lax.yaml").write_text(
+        "source: statbel_population\ncolumns:\n  refnis: {dtype: string}\n"
+        "  region_label: {dtype: string, nullable: true}\n  time_period: {dtype: int}\n"
+        "  population: {dtype: int, nullable: true}\n",
+        encoding="utf-8",
+    )
+    _set_catalog(workspace, "schema: statbel_population\n", "schema: ../../outside/lax\n")
+    path = workspace.raw_dir / POPULATION_2020
+    text = path.read_text(encoding="utf-8")
+    assert text.count('"185103"') == 1  # Bruxelles, 2020
+    path.write_text(text.replace('"185103"', '"-185103"'), encoding="utf-8")
+    _fails_cleanly(workspace, capsys, "catalog.yaml", "'../../outside/lax'", "not a path")
+
+
+def test_a_raw_file_linked_to_an_identical_file_outside_the_raw_folder_is_refused(workspace, capsys):
+    """Decided: refused, even with the same bytes (the hash then matches, so nothing else would tell)."""
+    path = workspace.raw_dir / POPULATION_2020
+    outside = workspace.root.parent / "elsewhere.csv"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    _fails_cleanly(workspace, capsys, "statbel_population", POPULATION_2020, str(outside), "outside")
+
+
+def test_a_schema_linked_out_of_the_schemas_folder_is_refused(workspace, capsys):
+    schema = workspace.root / "schemas" / "statbel_population.yaml"
+    outside = workspace.root.parent / "statbel_population.yaml"
+    outside.write_bytes(schema.read_bytes())
+    schema.unlink()
+    schema.symlink_to(outside)
+    _fails_cleanly(workspace, capsys, "schema", "statbel_population.yaml", "outside")
+
+
+def test_a_profile_file_linked_out_of_the_config_folder_is_refused(workspace, capsys):
+    targets = workspace.root / "config" / "targets.csv"
+    outside = workspace.root.parent / "targets.csv"
+    outside.write_bytes(targets.read_bytes())
+    targets.unlink()
+    targets.symlink_to(outside)
+    profile = workspace.root / "config" / "profiles" / "brussels.yaml"
+    assert "targets.csv" in profile.read_text(encoding="utf-8")
+    _fails_cleanly(workspace, capsys, "brussels.yaml", "targets.csv", "outside")

@@ -13,6 +13,8 @@ import yaml
 from bisa_sdg.parsing import load_yaml
 
 SOURCE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+# A schema is named, not located: schemas/<name>.yaml, so no catalog entry can point validation elsewhere.
+SCHEMA_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 REQUIRED_KEYS = (
     "id",
     "title",
@@ -93,6 +95,11 @@ def load_catalog(path: Path) -> Catalog:
             raise CatalogError(f"{path}: source #{position} lacks {', '.join(missing)}")
         if not SOURCE_ID_PATTERN.match(str(entry["id"])):
             raise CatalogError(f"{path}: source id {entry['id']!r} must match {SOURCE_ID_PATTERN.pattern}")
+        if not SCHEMA_NAME_PATTERN.match(str(entry["schema"])):
+            raise CatalogError(
+                f"{path}: source {entry['id']}: schema {entry['schema']!r} must be the name of a file in the "
+                f"schemas folder (matching {SCHEMA_NAME_PATTERN.pattern}), not a path"
+            )
         files = []
         for item in entry["files"]:
             relative = str(item["path"])
