@@ -220,9 +220,8 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     config = config or p.PipelineConfig()
     ops.restrict_umask()
     ops.install_log_redaction()
-    run = p.new_run(
-        config, None
-    )  # the profile's id once it is loaded: a bad profile is a recorded failure too
+    # Named after the profile file until the profile is loaded: a bad profile is a recorded failure too.
+    run = p.new_run(config, None)
     run.update(
         stages=[],
         warnings=[],
