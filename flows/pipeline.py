@@ -23,6 +23,7 @@ from bisa_sdg.catalog import Catalog, Source, sha256_of
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.validation import ValidationFailed, describe_issue
 from bisa_sdg.warehouse import publish as publish_file
+from flows.signed_storage import signed_storage
 
 
 def _content_key(context, parameters: dict[str, Any]) -> str | None:
@@ -45,7 +46,8 @@ def _worth_retrying(task_, task_run, state) -> bool:
 
 def _cached(task_, config: p.PipelineConfig):
     """The task with its results persisted beside the warehouse; a full refresh recomputes and overwrites."""
-    storage = incremental.cache_dir(config.warehouse)  # a Path: a local folder, no server-side block needed
+    # A local folder whose entries are signed (bisa_sdg.cache_signing); Prefect takes it as a saved block.
+    storage = signed_storage(incremental.cache_dir(config.warehouse))
     if config.full_refresh:
         return task_.with_options(result_storage=storage, refresh_cache=True)
     return task_.with_options(result_storage=storage)

@@ -140,3 +140,62 @@ def test_a_profile_file_linked_out_of_the_config_folder_is_refused(workspace, ca
     profile = workspace.root / "config" / "profiles" / "brussels.yaml"
     assert "targets.csv" in profile.read_text(encoding="utf-8")
     _fails_cleanly(workspace, capsys, "brussels.yaml", "targets.csv", "outside")
+
+
+# --- 5. cached results are only read if this pipeline wrote them --------------------------------------------
+
+
+class _Planted:
+    """A pickle that writes a file when it is loaded: what an attacker would run instead."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "code ran"))
+
+
+def test_a_pickle_planted_in_the_cache_is_never_loaded(workspace, capsys, tmp_path):
+    """The cached result of the population source replaced by a genuine-looking Prefect record."""
+    from prefect.results import ResultRecord, ResultRecordMetadata
+    from prefect.serializers import PickleSerializer
+
+    from bisa_sdg import incremental
+    from bisa_sdg.pipeline import load_configuration
+
+    config = workspace.config()
+    catalog, profile = load_configuration(config)
+    key = incremental.ingest_key(catalog.get("statbel_population"), config.raw_dir, profile)
+    entry = incremental.cache_dir(workspace.warehouse) / key
+    assert entry.is_file()  # the session's publication cached it
+    marker = tmp_path / "planted-code-ran"
+    record = ResultRecord(
+        result=_Planted(marker),
+        metadata=ResultRecordMetadata(storage_key=str(entry), serializer=PickleSerializer()),
+    )
+    entry.write_bytes(record.serialize())
+    workspace.run_log.unlink()  # no record of the published build: the run rebuilds, reading the cache
+
+    code, _out, err = run_cli(capsys, *workspace.cli_args())
+    assert not marker.exists()
+    assert code == 0, err
+    assert entry.read_bytes().startswith(b"bisa-sdg cached result")  # recomputed and signed again
+
+
+def test_a_cache_entry_signed_with_another_key_or_edited_is_refused(tmp_path, monkeypatch):
+    from bisa_sdg.cache_signing import KEY_FILE_ENV, UnsignedEntryError, load_key, sign, verify
+
+    monkeypatch.setenv(KEY_FILE_ENV, str(tmp_path / "keys" / "cache.key"))
+    key = load_key()
+    assert oct((tmp_path / "keys" / "cache.key").stat().st_mode & 0o777) == "0o600"
+    entry = sign(b'{"result": "frame"}', key)
+    assert verify(entry, key, "entry") == b'{"result": "frame"}'
+    with pytest.raises(UnsignedEntryError, match="does not verify"):
+        verify(sign(b'{"result": "frame"}', b"k" * 64), key, "entry")
+    with pytest.raises(UnsignedEntryError, match="does not verify"):
+        verify(entry.replace(b"frame", b"other"), key, "entry")
+    with pytest.raises(UnsignedEntryError, match="not a signed"):
+        verify(b'{"result": "frame"}', key, "entry")
+    (tmp_path / "keys" / "cache.key").chmod(0o644)  # readable by others: anyone could sign
+    with pytest.raises(PermissionError, match="chmod 600"):
+        load_key()

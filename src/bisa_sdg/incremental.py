@@ -17,7 +17,7 @@ Three keys, each the sha256 of everything that can change a step's output:
 Code is hashed per module (not the whole package) so that a change to a report template does not make every
 source be read again; the price is that a helper reached other than by an import statement would be missed.
 Ingestion and validation are Prefect tasks cached on their key (results persisted as pickles under
-``<warehouse dir>/.prefect-cache/``). The build is not a Prefect cache entry, because its output is the
+``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.cache_signing`). The build is not a Prefect cache entry, because its output is the
 published file itself: a run whose build key equals the key of the run that produced the *current* published
 file (same sha256 as recorded in the run log) leaves the warehouse untouched — see :func:`published_build`.
 A missing or unreadable input gives no key, so the step runs (and fails with its own clear message).
