@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import errno
 import json
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from tests.prod_support import run_cli, sha256
 from tests.test_faults import POPULATION_2020, _fails_cleanly
@@ -199,3 +202,51 @@ def test_a_cache_entry_signed_with_another_key_or_edited_is_refused(tmp_path, mo
     (tmp_path / "keys" / "cache.key").chmod(0o644)  # readable by others: anyone could sign
     with pytest.raises(PermissionError, match="chmod 600"):
         load_key()
+
+
+# --- 3. a download has a total deadline and a size cap ------------------------------------------------------
+
+
+def _trickle(request: Request) -> Response:
+    """200, then one byte every 0.25 s: each wait is far below the read timeout, the sum is not."""
+
+    def body():
+        for _ in range(40):
+            time.sleep(0.25)
+            yield b"x"
+
+    return Response(body(), status=200, headers={"Content-Length": "40"}, direct_passthrough=True)
+
+
+def test_a_server_trickling_bytes_is_cut_off_at_the_deadline(httpserver: HTTPServer, monkeypatch):
+    from bisa_sdg.http import FetchError, fetch, make_session
+
+    monkeypatch.setenv("BISA_SDG_HTTP_DEADLINE_S", "1")
+    httpserver.expect_request("/slow").respond_with_handler(_trickle)
+    with make_session() as session, pytest.raises(FetchError, match="deadline of 1 s") as caught:
+        fetch(session, httpserver.url_for("/slow"), timeout=(1.0, 2.0), retries=3, sleep=lambda s: None)
+    assert caught.value.attempts == 1  # a deadline is not retried
+
+
+def test_a_body_over_the_size_cap_is_refused_while_it_streams(httpserver: HTTPServer, monkeypatch):
+    """No Content-Length (chunked): only counting the bytes as they come can stop it."""
+    from bisa_sdg.http import FetchError, fetch, make_session
+
+    monkeypatch.setenv("BISA_SDG_HTTP_MAX_BYTES", str(2**20))
+    chunk = b"0" * 2**16
+    httpserver.expect_request("/big").respond_with_response(
+        Response((chunk for _ in range(40)), status=200, direct_passthrough=True)  # 2.5 MiB
+    )
+    with make_session() as session, pytest.raises(FetchError, match="exceeds the cap of 1048576 bytes"):
+        fetch(session, httpserver.url_for("/big"), timeout=(1.0, 2.0), retries=0)
+
+
+def test_retries_stop_when_the_next_wait_would_pass_the_deadline(httpserver: HTTPServer, monkeypatch):
+    from bisa_sdg.http import FetchError, fetch, make_session
+
+    monkeypatch.setenv("BISA_SDG_HTTP_DEADLINE_S", "5")
+    httpserver.expect_request("/busy").respond_with_data("busy", status=503, headers={"Retry-After": "30"})
+    waits: list[float] = []
+    with make_session() as session, pytest.raises(FetchError, match="deadline of 5 s would pass") as caught:
+        fetch(session, httpserver.url_for("/busy"), timeout=(1.0, 2.0), retries=3, sleep=waits.append)
+    assert caught.value.attempts == 1 and waits == []  # a 30 s wait does not fit in 5 s: no retry at all
