@@ -250,3 +250,19 @@ def test_retries_stop_when_the_next_wait_would_pass_the_deadline(httpserver: HTT
     with make_session() as session, pytest.raises(FetchError, match="deadline of 5 s would pass") as caught:
         fetch(session, httpserver.url_for("/busy"), timeout=(1.0, 2.0), retries=3, sleep=waits.append)
     assert caught.value.attempts == 1 and waits == []  # a 30 s wait does not fit in 5 s: no retry at all
+
+
+def test_a_redirect_to_another_host_is_refused_and_one_on_the_same_host_followed(httpserver: HTTPServer):
+    """Decided: same host followed (a moved path), another host refused before any request is sent to it."""
+    from bisa_sdg.http import FetchError, fetch, make_session
+
+    other = httpserver.url_for("/data").replace("localhost", "127.0.0.1")  # same server, another host name
+    httpserver.expect_request("/moved").respond_with_data("", status=302, headers={"Location": "/data"})
+    httpserver.expect_request("/away").respond_with_data("", status=302, headers={"Location": other})
+    httpserver.expect_request("/data").respond_with_data("payload")
+    with make_session() as session:
+        assert fetch(session, httpserver.url_for("/moved"), timeout=(1.0, 2.0)).content == b"payload"
+        requests_before = len(httpserver.log)
+        with pytest.raises(FetchError, match=r"redirected to another host \(http://127\.0\.0\.1"):
+            fetch(session, httpserver.url_for("/away"), timeout=(1.0, 2.0))
+    assert len(httpserver.log) == requests_before + 1  # /away only: nothing was asked of the other host

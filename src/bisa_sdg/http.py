@@ -34,6 +34,7 @@ MAX_BYTES_ENV = "BISA_SDG_HTTP_MAX_BYTES"
 DEFAULT_DEADLINE_S = 600.0  # every attempt and wait of one fetch together
 DEFAULT_MAX_BYTES = 512 * 2**20  # the largest Statbel yearly zip is a few MB
 _CHUNK = 64 * 2**10
+MAX_REDIRECTS = 5
 MAX_BACKOFF_S = 30.0  # an exponential wait never grows beyond this
 MAX_RETRY_AFTER_S = 60.0  # a server's Retry-After is obeyed up to this, so a bad header cannot stall a run
 REDACTED = "REDACTED"
@@ -251,7 +252,7 @@ def download_limits() -> tuple[float, int]:
 
 
 class _LimitReached(Exception):
-    """A download ran past its deadline or its size cap: not retried."""
+    """A download ran past its deadline or its size cap, or was sent to another host: not retried."""
 
 
 def _read_body(response: requests.Response, max_bytes: int, deadline_at: float, deadline: float) -> bytes:
@@ -271,6 +272,39 @@ def _read_body(response: requests.Response, max_bytes: int, deadline_at: float, 
         if total > max_bytes:
             raise _LimitReached(f"the body exceeds the cap of {max_bytes} bytes")
         chunks.append(chunk)
+
+
+def _get_on_same_host(
+    session: requests.Session,
+    url: str,
+    params: Mapping[str, object] | None,
+    headers: Mapping[str, str],
+    timeout: tuple[float, float],
+) -> requests.Response:
+    """GET, following redirects only on the url's own host (http to https allowed), body not read yet.
+
+    Why: a redirect to another host would send it the request's headers and take its answer as the
+    publisher's; a publisher that moves is a change to make in the catalog, not to follow unseen.
+    """
+    from urllib.parse import urljoin
+
+    host = urlsplit(prepared_url(url, params)).hostname
+    response = session.get(
+        url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+    )
+    for _ in range(MAX_REDIRECTS):
+        if not response.is_redirect:
+            return response
+        target = urljoin(response.url, response.headers["Location"])
+        response.close()
+        if urlsplit(target).hostname != host:
+            raise _LimitReached(
+                f"redirected to another host ({redact_url(target)}); refused — if the publisher moved, "
+                "change the url in the catalog"
+            )
+        response = session.get(target, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
+    response.close()
+    raise _LimitReached(f"more than {MAX_REDIRECTS} redirects")
 
 
 def fetch(
@@ -312,12 +346,8 @@ def fetch(
     for attempt in range(1, attempts + 1):
         delay = _backoff_delay(backoff, attempt)
         try:
-            with session.get(
-                url,
-                params=params,
-                headers=request_headers,
-                timeout=_within(timeout, deadline_at),
-                stream=True,
+            with _get_on_same_host(
+                session, url, params, request_headers, _within(timeout, deadline_at)
             ) as response:
                 status = response.status_code
                 body = _read_body(response, max_bytes, deadline_at, deadline) if 200 <= status < 300 else None
