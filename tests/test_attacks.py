@@ -266,3 +266,44 @@ def test_a_redirect_to_another_host_is_refused_and_one_on_the_same_host_followed
         with pytest.raises(FetchError, match=r"redirected to another host \(http://127\.0\.0\.1"):
             fetch(session, httpserver.url_for("/away"), timeout=(1.0, 2.0))
     assert len(httpserver.log) == requests_before + 1  # /away only: nothing was asked of the other host
+
+
+# --- 6. YAML limits: an alias bomb is refused with its file named -------------------------------------------
+
+
+def _alias_bomb(levels: int = 10) -> str:
+    """Ten aliases of ten aliases of ...: a few hundred bytes that stand for 10**levels strings."""
+    lines = ["bomb_0: &b0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"bomb_{level}: &b{level} [" + ", ".join([f"*b{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_in_the_profile_is_refused_and_recorded_with_the_file_named(workspace, capsys):
+    profile = workspace.root / "config" / "profiles" / "brussels.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + _alias_bomb(), encoding="utf-8")
+    err = _fails_cleanly(workspace, capsys, "brussels.yaml", "expands to more than 100000 nodes")
+    assert "MemoryError" not in err
+    assert "brussels.yaml" in workspace.status(capsys)  # the run log names the file too
+
+
+def test_an_alias_bomb_in_a_schema_is_refused_with_the_file_named(workspace, capsys):
+    schema = workspace.root / "schemas" / "statbel_population.yaml"
+    schema.write_text(schema.read_text(encoding="utf-8") + _alias_bomb(), encoding="utf-8")
+    _fails_cleanly(workspace, capsys, "statbel_population.yaml", "expands to more than 100000 nodes")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: " + "x" * (2 * 2**20), "over the limit of 2097152"),
+        ("a:\n" + "".join("  " * depth + f"k{depth}:\n" for depth in range(1, 60)), "deeper than 50"),
+        ("&a [*a]", "contains it"),
+    ],
+    ids=["size", "depth", "recursive-alias"],
+)
+def test_yaml_over_a_limit_is_refused(text, message):
+    from bisa_sdg.parsing import load_yaml
+
+    with pytest.raises(Exception, match=message):
+        load_yaml(text)
