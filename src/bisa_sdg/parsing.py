@@ -110,7 +110,9 @@ def load_yaml(text: str) -> Any:
     MAX_YAML_NODES (aliases expanded) or MAX_YAML_DEPTH it is refused with :class:`YAMLLimitError`.
     """
     if len(text) > MAX_YAML_BYTES:
-        raise YAMLLimitError(f"the document is {len(text)} characters long, over the limit of {MAX_YAML_BYTES}")
+        raise YAMLLimitError(
+            f"the document is {len(text)} characters long, over the limit of {MAX_YAML_BYTES}"
+        )
     loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
