@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
+import shapely
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -307,3 +309,57 @@ def test_yaml_over_a_limit_is_refused(text, message):
 
     with pytest.raises(Exception, match=message):
         load_yaml(text)
+
+
+# --- 7. geometry limits: a huge polygon is refused before it is gridded -------------------------------------
+
+BOUNDARIES = "statbel_boundaries/bnosac_BE_ADMIN_MUNTY_brussels19_wgs84.geojson"
+
+
+def test_a_huge_polygon_in_the_boundaries_is_refused_with_the_file_and_feature_named(workspace, capsys):
+    """4-5.5°E × 50-51°N: 106 km × 111 km ≈ 11,800 km², a province's size where a municipality belongs."""
+    path = workspace.raw_dir / BOUNDARIES
+    document = json.loads(path.read_text(encoding="utf-8"))
+    nis = document["features"][0]["properties"]["nis"]
+    document["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[4.0, 50.0], [5.5, 50.0], [5.5, 51.0], [4.0, 51.0], [4.0, 50.0]]],
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    err = _fails_cleanly(
+        workspace, capsys, BOUNDARIES, f"feature 1 (nis {nis})", "over the limit of 5,000 km²"
+    )
+    assert "MemoryError" not in err
+
+
+def test_a_polygon_with_too_many_vertices_is_refused_with_the_file_named(tmp_path):
+    """A circle of 600,000 vertices and 3 km² (small, so only the vertex count can refuse it)."""
+    from bisa_sdg.sources import SourceFileError
+    from bisa_sdg.sources.statbel_boundaries import _read_file
+
+    angles = np.linspace(0, 2 * np.pi, 600_000, endpoint=False)
+    ring = np.column_stack([4.35 + 0.013 * np.cos(angles), 50.85 + 0.0085 * np.sin(angles)]).round(7)
+    ring = [*ring.tolist(), ring[0].tolist()]
+    feature = {
+        "type": "Feature",
+        "properties": {"nis": "21004"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    path = tmp_path / "circle.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    with pytest.raises(SourceFileError, match=r"circle\.geojson: feature 1 \(nis 21004\): 600001 vertices"):
+        _read_file(path, "circle.geojson", 100.0)
+
+
+def test_a_thin_polygon_with_a_huge_bounding_box_is_not_gridded():
+    """A 10 m wide diagonal strip 200 km long: 2 km², but 4 million cells of 100 m in its bounding box."""
+    from bisa_sdg.geo import GeometryLimitError, grid_cells
+
+    strip = shapely.Polygon(
+        [(0, 0), (10, 0), (200_000, 199_990), (200_000, 200_000), (199_990, 200_000), (0, 10)]
+    )
+    assert strip.area < 5e6
+    with pytest.raises(
+        GeometryLimitError, match="area 'strip': its bounding box holds 4000000 cells of 100 m"
+    ):
+        grid_cells({"strip": strip}, 100.0)
