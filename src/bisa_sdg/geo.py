@@ -44,6 +44,7 @@ def check_geometry_limits(polygon: BaseGeometry) -> None:
     if area_km2 > MAX_AREA_KM2:
         raise GeometryLimitError(f"an area of {area_km2:,.0f} km², over the limit of {MAX_AREA_KM2:,.0f} km²")
 
+
 # The operation PROJ ranks first from EPSG:4326 to EPSG:31370 over Belgium: the inverse of EPSG:15929
 # "BD72 to WGS 84 (3)" (7-parameter Helmert, 1 m, Belgium onshore), then the EPSG:19961 Belgian Lambert 72
 # conversion; input (lon, lat) in degrees. wgs84_to_lambert72 carries out these steps itself, in numpy:
