@@ -43,7 +43,7 @@ def test_a_file_with_fewer_rows_than_its_catalog_entry_expects_stops_the_run(wor
     path.write_text("".join(kept), encoding="utf-8")
     rows = len(kept) - 1
     assert rows == 581 - 69 - 64 - 60 - 42  # the provinces of Antwerp, the two Flanders and Limburg deleted
-    _fails_cleanly(workspace, capsys, POPULATION_2020, f"{rows} rows read", "expects at least 581")
+    _fails_cleanly(workspace, capsys, POPULATION_2020, "rule 'min_rows'", f"{rows} rows read", "at least 581")
 
 
 # --- 2. a failure after the swap says what was published ----------------------------------------------------
@@ -363,3 +363,41 @@ def test_a_thin_polygon_with_a_huge_bounding_box_is_not_gridded():
         GeometryLimitError, match="area 'strip': its bounding box holds 4000000 cells of 100 m"
     ):
         grid_cells({"strip": strip}, 100.0)
+
+
+# --- 9. a cut last field, failures before the run starts, and errors that name the file ----------------------
+
+
+def test_a_file_cut_inside_its_last_field_is_refused(workspace, capsys):
+    """'…,"5646",5670' cut to '…,"5646",56': every field there, a number that parses, only the bytes differ."""
+    path = workspace.raw_dir / POPULATION_2020
+    data = path.read_bytes()
+    assert data.endswith(b',"5646",5670')  # the shipped file ends without a newline, in a zip code
+    path.write_bytes(data[:-2])
+    _fails_cleanly(
+        workspace, capsys, POPULATION_2020, "73001 bytes instead of the catalogued 73003", "cut inside"
+    )
+
+
+def test_a_missing_column_is_named_with_its_file(workspace, capsys):
+    path = workspace.raw_dir / POPULATION_2020
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"inhabitants"', '"inhabitantz"', 1), encoding="utf-8")
+    _fails_cleanly(workspace, capsys, f"{POPULATION_2020}: column 'inhabitants' is missing")
+
+
+def test_a_broken_catalog_is_recorded_in_the_run_log(workspace, capsys):
+    _set_catalog(
+        workspace, "    cadence: yearly (Statbel publishes", "    cadenza: yearly (Statbel publishes"
+    )
+    _fails_cleanly(workspace, capsys, "catalog.yaml", "lacks cadence")
+    assert "lacks cadence" in workspace.status(capsys)
+
+
+def test_an_unknown_profile_name_is_recorded_in_the_run_log(workspace, capsys):
+    args = workspace.cli_args()
+    args[args.index("--profile") + 1] = "atlantis"
+    code, _out, err = run_cli(capsys, *args)
+    assert code == 1 and "no profile named 'atlantis'" in err
+    status = workspace.status(capsys)
+    assert status.splitlines()[0].split()[1] == "failed" and "no profile named 'atlantis'" in status

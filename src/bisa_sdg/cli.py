@@ -55,7 +55,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bisa_sdg.validation import ValidationFailed
     from flows.pipeline import run_pipeline
 
-    config = _config(args)
+    try:
+        config = _config(args)
+    except ProfileError as exc:  # recorded too: a scheduled run with a bad --profile must show in `status`
+        from bisa_sdg.runlog import record_early_failure
+
+        record_early_failure(Path(args.warehouse), str(args.profile), f"ProfileError: {exc}")
+        raise
     started = time.perf_counter()
     before = file_identity(config.warehouse)
     try:

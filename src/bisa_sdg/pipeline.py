@@ -20,14 +20,14 @@ import pandas as pd
 import bisa_sdg
 from bisa_sdg import warehouse as wh
 from bisa_sdg.assessment_meta import load_assessment_tables
-from bisa_sdg.catalog import Catalog, CatalogError, Source, load_catalog, sha256_of
+from bisa_sdg.catalog import Catalog, CatalogError, Source, SourceFile, load_catalog, sha256_of
 from bisa_sdg.dropin import awaits_first_file, dropped_files, input_files
 from bisa_sdg.paths import OutsideFolderError, confined
 from bisa_sdg.profile import RegionProfile, load_profile
 from bisa_sdg.regions import load_stand_ins, select_sources
 from bisa_sdg.registry import load_registry_tables
-from bisa_sdg.sources import read_source
-from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, load_schema
+from bisa_sdg.sources import SourceFileError, read_source
+from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, file_row_issues, load_schema
 from bisa_sdg.validation_sql import validate_any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -149,15 +149,18 @@ def load_configuration(config: PipelineConfig) -> tuple[Catalog, RegionProfile]:
 def ingest_source(
     source: Source, config: PipelineConfig, profile: RegionProfile
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
-    """Read one source and hash its files; a hash that differs from the catalog is a warning, not an error."""
+    """Read one source and hash its files; a hash that differs from the catalog is a warning, not an error
+    (unless the changed file also looks cut inside its last field)."""
     hashes: dict[str, str] = {}
     warnings: list[str] = []
+    changed: list[tuple[Path, SourceFile]] = []
     for item in source.files:
         path = _raw_file(config.raw_dir, item.path, source)
         if not path.exists():
             raise FileNotFoundError(f"{path}: file of source {source.id!r} listed in the catalog is missing")
         hashes[item.path] = sha256_of(path)
         if item.sha256 and hashes[item.path] != item.sha256:
+            changed.append((path, item))
             warnings.append(
                 f"{item.path}: sha256 differs from the catalog (file replaced since it was catalogued); "
                 "update data/raw/catalog.yaml once the new file is checked"
@@ -168,7 +171,36 @@ def ingest_source(
             f"{relative}: read from the drop folder of {source.id!r} but not listed in data/raw/catalog.yaml; "
             f"add it to the source's files with sha256 {hashes[relative]}"
         )
-    return read_source(source, config.raw_dir, profile), hashes, warnings
+    frame = read_source(
+        source, config.raw_dir, profile
+    )  # its errors (encoding, CSV shape) are the more precise
+    for path, item in changed:
+        check_not_cut_in_last_field(path, item)
+    return frame, hashes, warnings
+
+
+def check_not_cut_in_last_field(path: Path, item: SourceFile) -> None:
+    """A changed file with its catalogued line count, fewer bytes and no final newline was cut in its last line.
+
+    Why: a download cut inside the last field ('57.333' -> '57') leaves a row with every field and a number that
+    parses; only the catalogued shape gives it away. Checked for files whose catalog entry records ``bytes`` and
+    ``lines`` (newline characters): a row added or removed changes the line count and is judged by the schema.
+    """
+    expected_bytes, expected_lines = item.attrs.get("bytes"), item.attrs.get("lines")
+    if expected_bytes is None or expected_lines is None:
+        return
+    data = path.read_bytes()
+    if (
+        len(data) < int(expected_bytes)
+        and data.count(b"\n") == int(expected_lines)
+        and not data.endswith(b"\n")
+    ):
+        raise SourceFileError(
+            f"{item.path}: {len(data)} bytes instead of the catalogued {int(expected_bytes)}, with the same "
+            f"{int(expected_lines)} line breaks and no newline at the end: the last line looks cut inside its last "
+            "field — download it again (or, if the publisher changed it, update sha256, bytes and lines in the "
+            "catalog)"
+        )
 
 
 def _raw_file(raw_dir: Path, relative: str, source: Source) -> Path:
@@ -201,6 +233,9 @@ def validate_sources(
         for source in catalog.sources
         if source.id in frames and not (frames[source.id].empty and awaits_first_file(source, config.raw_dir))
     ]
+    short = [issue for s in catalog.sources if s.id in frames for issue in file_row_issues(s, frames[s.id])]
+    if short:
+        results.append(pd.DataFrame(short, columns=list(ISSUE_COLUMNS)).astype({"row": "Int64"}))
     if not results:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS))
     return pd.concat(results, ignore_index=True)

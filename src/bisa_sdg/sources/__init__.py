@@ -34,31 +34,26 @@ def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.Dat
     """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.area_codes)."""
     from bisa_sdg.area_codes import recode_areas
 
-    frame = reader_module(source.id).read(source, raw_dir, profile)
-    check_rows_per_file(source, frame)
+    try:
+        frame = reader_module(source.id).read(source, raw_dir, profile)
+    except KeyError as exc:  # a reader took a column the file does not have: say which file
+        raise SourceFileError(
+            _missing_column(source, Path(raw_dir), str(exc.args[0]) if exc.args else "")
+        ) from exc
     return recode_areas(frame, source.id, profile)
 
 
-def check_rows_per_file(source: Source, frame: pd.DataFrame) -> None:
-    """Each catalogued file with ``min_rows`` gave the reader at least that many rows.
-
-    Why: a file that lost rows (cut short, or refreshed with a partial extract) still validates when the rows
-    it lost are the ones no rule looks for. A file the reader did not read at all (a landed vintage supersedes
-    it) is not counted here; a CSV with no data row is refused by :func:`read_csv_as_text`.
-    """
-    if "_file" not in frame.columns:
-        return
-    counts = frame["_file"].value_counts()
+def _missing_column(source: Source, raw_dir: Path, column: str) -> str:
+    """The message for a column a reader needed: the CSV files of the source whose header lacks it."""
+    lacking = []
     for item in source.files:
-        expected = item.attrs.get("min_rows")
-        if expected is None or item.path not in counts.index:
-            continue
-        if int(counts[item.path]) < int(expected):
-            raise SourceFileError(
-                f"{item.path}: {int(counts[item.path])} rows read, but the catalog entry of {source.id!r} "
-                f"expects at least {int(expected)} (min_rows): the file looks incomplete — download it again, "
-                "or correct min_rows in the catalog if the publisher really dropped rows"
-            )
+        path = raw_dir / item.path
+        if path.suffix.lower() == ".csv" and path.is_file():
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+                if column not in next(csv.reader(handle), []):
+                    lacking.append(item.path)
+    where = ", ".join(lacking) or f"a file of source {source.id!r}"
+    return f"{where}: column {column!r} is missing (the reader of {source.id!r} needs it)"
 
 
 class SourceFileError(CatalogError):
