@@ -237,6 +237,7 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
         published_before = ops.file_identity(config.warehouse)
         try:
             run["warnings"] += ops.remove_stale_builds(config.warehouse)
+            run["warnings"] += ops.remove_stale_outputs(config.reports_dir)
             runlog.record_run(config.warehouse, run, issues)  # 'running': a killed run shows as interrupted
             ops.fault_point("after-lock")
             step, started = "configuration", time.perf_counter()

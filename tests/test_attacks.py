@@ -401,3 +401,20 @@ def test_an_unknown_profile_name_is_recorded_in_the_run_log(workspace, capsys):
     assert code == 1 and "no profile named 'atlantis'" in err
     status = workspace.status(capsys)
     assert status.splitlines()[0].split()[1] == "failed" and "no profile named 'atlantis'" in status
+
+
+# --- 8. what a killed run leaves behind is cleaned by the next one ------------------------------------------
+
+
+def test_output_folders_left_by_a_killed_run_are_removed_by_the_next_run(workspace, capsys):
+    staging = workspace.reports_dir / ".outputs-k1ll3d"
+    swapped = workspace.reports_dir / ".sdmx.old-outputs-k1ll3d"
+    for folder in (staging / "extracts", swapped):
+        folder.mkdir(parents=True)
+        (folder / "part.csv").write_text("ref_area,obs_value\n04000,1\n", encoding="utf-8")
+    kept = workspace.reports_dir / ".analyst-notes"  # not the pipeline's: left alone
+    kept.mkdir()
+    code, out, err = run_cli(capsys, *workspace.cli_args())
+    assert code == 0, err
+    assert not staging.exists() and not swapped.exists() and kept.is_dir()
+    assert "removed .outputs-k1ll3d/" in out and "removed .sdmx.old-outputs-k1ll3d/" in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -51,6 +52,23 @@ def remove_stale_builds(warehouse: Path) -> list[str]:
         size = path.stat().st_size if path.exists() else 0
         path.unlink(missing_ok=True)
         warnings.append(f"removed {path.name} ({size} bytes) left by an interrupted run")
+    return warnings
+
+
+def remove_stale_outputs(reports_dir: Path) -> list[str]:
+    """Output folders a killed run left in the reports folder (only meaningful while holding the run lock).
+
+    write_outputs builds into ``.outputs-<random>`` and swaps folders through ``.<name>.old-<random>``; a run
+    killed meanwhile leaves them behind, each a full copy of the outputs. One warning per folder removed.
+    """
+    reports_dir = Path(reports_dir)
+    if not reports_dir.is_dir():
+        return []
+    stale = [*reports_dir.glob(".outputs-*"), *reports_dir.glob(".*.old-outputs-*")]
+    warnings = []
+    for path in sorted(p for p in stale if p.is_dir() and not p.is_symlink()):
+        shutil.rmtree(path, ignore_errors=True)
+        warnings.append(f"removed {path.name}/ left in {reports_dir} by an interrupted run")
     return warnings
 
 
