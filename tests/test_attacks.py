@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +23,8 @@ import shapely
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.prod_support import run_cli, sha256
+from tests.conftest import ROOT
+from tests.prod_support import kill_group, run_cli, sha256, wait_for_file
 from tests.test_faults import POPULATION_2020, _fails_cleanly
 
 pytestmark = pytest.mark.slow
@@ -418,3 +423,56 @@ def test_output_folders_left_by_a_killed_run_are_removed_by_the_next_run(workspa
     assert code == 0, err
     assert not staging.exists() and not swapped.exists() and kept.is_dir()
     assert "removed .outputs-k1ll3d/" in out and "removed .sdmx.old-outputs-k1ll3d/" in out
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_the_ephemeral_prefect_server_does_not_outlive_a_run_killed_with_sigkill(workspace, tmp_path):
+    """A run with no Prefect API configured starts its own server; SIGKILL the run (only the run) mid-way."""
+    marker = tmp_path / "paused"
+    environment = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    environment.update(
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        BISA_SDG_FAULT_PAUSE_AT="after-lock",
+        BISA_SDG_FAULT_MARKER=str(marker),
+    )
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "bisa_sdg.cli", *workspace.cli_args()],
+        cwd=workspace.root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    servers: list[int] = []
+    try:
+        wait_for_file(marker, runner, timeout=240)
+        servers = [
+            pid for pid in _children(runner.pid) if b"uvicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(servers) == 1, "the run should have started one ephemeral server"
+        os.kill(runner.pid, signal.SIGKILL)  # the run only, as an operator's kill -9 would
+        runner.wait(timeout=30)
+        for _ in range(300):  # the server gets SIGTERM at once; give its shutdown up to 30 s
+            if not _alive(servers[0]):
+                break
+            time.sleep(0.1)
+        assert not _alive(servers[0]), "the Prefect server outlived the killed run"
+    finally:
+        kill_group(runner)
+        for pid in servers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

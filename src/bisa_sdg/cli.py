@@ -62,6 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         record_early_failure(Path(args.warehouse), str(args.profile), f"ProfileError: {exc}")
         raise
+    from flows.ephemeral import server_dies_with_this_process
+
+    server_dies_with_this_process()  # a run killed with SIGKILL does not leave Prefect's server running
     started = time.perf_counter()
     before = file_identity(config.warehouse)
     try:
