@@ -476,3 +476,18 @@ def test_the_ephemeral_prefect_server_does_not_outlive_a_run_killed_with_sigkill
         for pid in servers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# --- decided: a reference year in the future ---------------------------------------------------------------
+
+
+def test_a_file_catalogued_for_a_future_year_is_refused(workspace, capsys):
+    """Decided: refused. The 2020 file relabelled 2099 would publish 2099 populations as observed."""
+    _set_catalog(
+        workspace,
+        "reference_year: 2020\n        min_rows: 581\n",
+        "reference_year: 2099\n        min_rows: 581\n",
+    )
+    _fails_cleanly(
+        workspace, capsys, "catalog.yaml", POPULATION_2020, "reference_year 2099 is not between 1900"
+    )
