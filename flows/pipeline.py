@@ -23,6 +23,7 @@ from bisa_sdg.catalog import Catalog, Source, sha256_of
 from bisa_sdg.profile import RegionProfile
 from bisa_sdg.validation import ValidationFailed, describe_issue
 from bisa_sdg.warehouse import publish as publish_file
+from flows.signed_storage import signed_storage
 
 
 def _content_key(context, parameters: dict[str, Any]) -> str | None:
@@ -45,7 +46,8 @@ def _worth_retrying(task_, task_run, state) -> bool:
 
 def _cached(task_, config: p.PipelineConfig):
     """The task with its results persisted beside the warehouse; a full refresh recomputes and overwrites."""
-    storage = incremental.cache_dir(config.warehouse)  # a Path: a local folder, no server-side block needed
+    # A local folder whose entries are signed (bisa_sdg.cache_signing); Prefect takes it as a saved block.
+    storage = signed_storage(incremental.cache_dir(config.warehouse))
     if config.full_refresh:
         return task_.with_options(result_storage=storage, refresh_cache=True)
     return task_.with_options(result_storage=storage)
@@ -220,8 +222,8 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     config = config or p.PipelineConfig()
     ops.restrict_umask()
     ops.install_log_redaction()
-    catalog, profile = p.load_configuration(config)
-    run = p.new_run(config, profile)
+    # Named after the profile file until the profile is loaded: a bad profile is a recorded failure too.
+    run = p.new_run(config, None)
     run.update(
         stages=[],
         warnings=[],
@@ -232,10 +234,15 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     issues = pd.DataFrame(columns=["source", "file", "row", "column", "rule", "severity", "value", "message"])
     with runlog.exclusive_run(config.warehouse):
         step, started = "start", time.perf_counter()
+        published_before = ops.file_identity(config.warehouse)
         try:
             run["warnings"] += ops.remove_stale_builds(config.warehouse)
+            run["warnings"] += ops.remove_stale_outputs(config.reports_dir)
             runlog.record_run(config.warehouse, run, issues)  # 'running': a killed run shows as interrupted
             ops.fault_point("after-lock")
+            step, started = "configuration", time.perf_counter()
+            catalog, profile = p.load_configuration(config)
+            run["profile"] = profile.id
             if config.online:
                 step, started = "refresh", time.perf_counter()
                 refreshed = refresh_online_task(config, catalog)
@@ -273,6 +280,9 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
                 run["stages"].append(_failed(step, step, started))
             issues = getattr(exc, "issues", issues)
             run.update(status="failed", finished_at=_now(), error=ops.explain_failure(exc))
+            if ops.file_identity(config.warehouse) != published_before:  # the swap happened: say so
+                run["warehouse_sha256"] = run["warehouse_sha256"] or sha256_of(config.warehouse)
+                run.update(status=ops.PUBLISHED_BUT_FAILED, error=ops.explain_published_failure(step, exc))
             _record_failure(config, run, issues)
             raise
         run.update(status="completed", finished_at=_now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import yaml
 from bisa_sdg.parsing import load_yaml
 
 SOURCE_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+# A schema is named, not located: schemas/<name>.yaml, so no catalog entry can point validation elsewhere.
+SCHEMA_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 REQUIRED_KEYS = (
     "id",
     "title",
@@ -77,6 +80,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _check_reference_year(path: Path, source_id: str, relative: str, year: Any) -> None:
+    """A file's reference year is a past or current year: data for 2099 would be published as observed."""
+    if year is None:
+        return
+    try:
+        value = int(year)
+    except (TypeError, ValueError):
+        raise CatalogError(
+            f"{path}: source {source_id}: {relative}: reference_year {year!r} is not a year"
+        ) from None
+    this_year = datetime.now(UTC).year
+    if not 1900 <= value <= this_year:
+        raise CatalogError(
+            f"{path}: source {source_id}: {relative}: reference_year {value} is not between 1900 and this year "
+            f"({this_year}); the files hold observations, which cannot be of a later year"
+        )
+
+
 def load_catalog(path: Path) -> Catalog:
     """Read the catalog and refuse entries that are incomplete, so provenance never silently goes missing."""
     try:
@@ -93,6 +114,11 @@ def load_catalog(path: Path) -> Catalog:
             raise CatalogError(f"{path}: source #{position} lacks {', '.join(missing)}")
         if not SOURCE_ID_PATTERN.match(str(entry["id"])):
             raise CatalogError(f"{path}: source id {entry['id']!r} must match {SOURCE_ID_PATTERN.pattern}")
+        if not SCHEMA_NAME_PATTERN.match(str(entry["schema"])):
+            raise CatalogError(
+                f"{path}: source {entry['id']}: schema {entry['schema']!r} must be the name of a file in the "
+                f"schemas folder (matching {SCHEMA_NAME_PATTERN.pattern}), not a path"
+            )
         files = []
         for item in entry["files"]:
             relative = str(item["path"])
@@ -101,6 +127,7 @@ def load_catalog(path: Path) -> Catalog:
                     f"{path}: source {entry['id']}: file path {relative!r} leaves the raw folder"
                 )
             attrs = {k: v for k, v in item.items() if k not in ("path", "sha256")}
+            _check_reference_year(path, str(entry["id"]), relative, attrs.get("reference_year"))
             files.append(SourceFile(path=relative, sha256=str(item.get("sha256", "")), attrs=attrs))
         extra = {k: v for k, v in entry.items() if k not in REQUIRED_KEYS}
         sources.append(

@@ -49,29 +49,44 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bisa_sdg.catalog import CatalogError
+    from bisa_sdg.ops import explain_failure, file_identity
     from bisa_sdg.profile import ProfileError
     from bisa_sdg.runlog import RunLocked
     from bisa_sdg.validation import ValidationFailed
     from flows.pipeline import run_pipeline
 
-    config = _config(args)
+    try:
+        config = _config(args)
+    except ProfileError as exc:  # recorded too: a scheduled run with a bad --profile must show in `status`
+        from bisa_sdg.runlog import record_early_failure
+
+        record_early_failure(Path(args.warehouse), str(args.profile), f"ProfileError: {exc}")
+        raise
+    from flows.ephemeral import server_dies_with_this_process
+
+    server_dies_with_this_process()  # a run killed with SIGKILL does not leave Prefect's server running
     started = time.perf_counter()
+    before = file_identity(config.warehouse)
     try:
         summary = run_pipeline(config)
-    except (ValidationFailed, RunLocked, CatalogError, ProfileError, FileNotFoundError) as exc:
-        print(
-            f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n{exc}",
-            file=sys.stderr,
-        )
-        return 1
-    except Exception as exc:
-        from bisa_sdg.ops import explain_failure
-
-        print(
-            f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n"
-            f"{explain_failure(exc)}",
-            file=sys.stderr,
-        )
+    except BaseException as exc:
+        known = (ValidationFailed, RunLocked, CatalogError, ProfileError, FileNotFoundError)
+        detail = str(exc) if isinstance(exc, known) else explain_failure(exc)
+        if file_identity(config.warehouse) != before:  # the swap happened before the failure
+            print(
+                f"\nbisa-sdg: run failed AFTER publishing — {config.warehouse} was replaced by this run, but the "
+                f"outputs in {config.reports_dir} may still be those of the previous run (run log status "
+                "'outputs-failed'); the next run writes them again.\n"
+                f"{detail}",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"\nbisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n{detail}",
+                file=sys.stderr,
+            )
+        if not isinstance(exc, Exception):  # Ctrl-C, a termination signal: end as the signal asked
+            raise
         return 1
     print(f"\nbisa-sdg run {summary['run_id']} completed in {time.perf_counter() - started:.1f} s")
     print(f"  warehouse  {summary['warehouse']}")

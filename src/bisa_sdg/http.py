@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = f"bisa-sdg/{__version__} (SDG 11 pipeline, Brussels-Capital Region)"
 DEFAULT_TIMEOUT: tuple[float, float] = (5, 30)
+# Whole-download limits, whatever the server does: the timeout above bounds one wait for a byte, not the sum of
+# them (a server sending a byte every 10 s never trips it), and a body is held in memory.
+DEADLINE_ENV = "BISA_SDG_HTTP_DEADLINE_S"
+MAX_BYTES_ENV = "BISA_SDG_HTTP_MAX_BYTES"
+DEFAULT_DEADLINE_S = 600.0  # every attempt and wait of one fetch together
+DEFAULT_MAX_BYTES = 512 * 2**20  # the largest Statbel yearly zip is a few MB
+_CHUNK = 64 * 2**10
+MAX_REDIRECTS = 5
 MAX_BACKOFF_S = 30.0  # an exponential wait never grows beyond this
 MAX_RETRY_AFTER_S = 60.0  # a server's Retry-After is obeyed up to this, so a bad header cannot stall a run
 REDACTED = "REDACTED"
@@ -213,6 +221,13 @@ def _validate_timeout(timeout: float | tuple[float, float] | None) -> None:
         raise ValueError(f"timeouts must be positive numbers, got {timeout!r}")
 
 
+def _within(timeout: float | tuple[float, float], deadline_at: float) -> tuple[float, float]:
+    """The (connect, read) timeout, shortened so that no single wait runs past the deadline."""
+    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    left = max(deadline_at - time.monotonic(), 0.001)
+    return min(connect, left), min(read, left)
+
+
 def _conditional_headers(conditional: Mapping[str, str | None] | None) -> dict[str, str]:
     if not conditional:
         return {}
@@ -220,6 +235,76 @@ def _conditional_headers(conditional: Mapping[str, str | None] | None) -> dict[s
     if unknown:
         raise ValueError(f"conditional accepts only If-None-Match / If-Modified-Since, got {unknown}")
     return {k: v for k, v in conditional.items() if v}
+
+
+def download_limits() -> tuple[float, int]:
+    """The deadline (seconds) and size cap (bytes) of a fetch: the defaults, or the environment's values."""
+    import os
+
+    try:
+        deadline = float(os.environ.get(DEADLINE_ENV) or DEFAULT_DEADLINE_S)
+        max_bytes = int(os.environ.get(MAX_BYTES_ENV) or DEFAULT_MAX_BYTES)
+    except ValueError as exc:
+        raise ValueError(f"{DEADLINE_ENV} / {MAX_BYTES_ENV} must be numbers: {exc}") from None
+    if deadline <= 0 or max_bytes <= 0:
+        raise ValueError(f"{DEADLINE_ENV} and {MAX_BYTES_ENV} must be positive")
+    return deadline, max_bytes
+
+
+class _LimitReached(Exception):
+    """A download ran past its deadline or its size cap, or was sent to another host: not retried."""
+
+
+def _read_body(response: requests.Response, max_bytes: int, deadline_at: float, deadline: float) -> bytes:
+    """The body, read a socket read at a time so the deadline and the cap are checked as it arrives."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _LimitReached(f"the server announces {int(declared)} bytes, over the cap of {max_bytes}")
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        if time.monotonic() > deadline_at:
+            raise _LimitReached(f"the download did not finish within its deadline of {deadline:g} s")
+        chunk = response.raw.read1(_CHUNK, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > max_bytes:
+            raise _LimitReached(f"the body exceeds the cap of {max_bytes} bytes")
+        chunks.append(chunk)
+
+
+def _get_on_same_host(
+    session: requests.Session,
+    url: str,
+    params: Mapping[str, object] | None,
+    headers: Mapping[str, str],
+    timeout: tuple[float, float],
+) -> requests.Response:
+    """GET, following redirects only on the url's own host (http to https allowed), body not read yet.
+
+    Why: a redirect to another host would send it the request's headers and take its answer as the
+    publisher's; a publisher that moves is a change to make in the catalog, not to follow unseen.
+    """
+    from urllib.parse import urljoin
+
+    host = urlsplit(prepared_url(url, params)).hostname
+    response = session.get(
+        url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+    )
+    for _ in range(MAX_REDIRECTS):
+        if not response.is_redirect:
+            return response
+        target = urljoin(response.url, response.headers["Location"])
+        response.close()
+        if urlsplit(target).hostname != host:
+            raise _LimitReached(
+                f"redirected to another host ({redact_url(target)}); refused — if the publisher moved, "
+                "change the url in the catalog"
+            )
+        response = session.get(target, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
+    response.close()
+    raise _LimitReached(f"more than {MAX_REDIRECTS} redirects")
 
 
 def fetch(
@@ -239,13 +324,17 @@ def fetch(
 
     ``retries`` is the number of retries after the first attempt. Other 4xx fail at once (retrying cannot fix
     them). ``conditional`` holds If-None-Match / If-Modified-Since; a 304 then gives ``content=None``.
-    Raises :class:`FetchError` (redacted message) when no attempt succeeds.
+    Every attempt and wait fits in one deadline, and a body over the size cap is refused
+    (:func:`download_limits`). Raises :class:`FetchError` (redacted message) when no attempt succeeds.
     """
     import requests
+    import urllib3
 
     _validate_timeout(timeout)
     if retries < 0:
         raise ValueError(f"retries must be >= 0, got {retries}")
+    deadline, max_bytes = download_limits()
+    deadline_at = time.monotonic() + deadline
     cond = _conditional_headers(conditional)
     request_headers = {**cond, **(headers or {})}
     secrets = _secret_values(url, params, (session.headers, request_headers))
@@ -257,17 +346,28 @@ def fetch(
     for attempt in range(1, attempts + 1):
         delay = _backoff_delay(backoff, attempt)
         try:
-            response = session.get(url, params=params, headers=request_headers, timeout=timeout)
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            # Refused/reset connections, timeouts (also while reading the body) and truncated chunked bodies.
+            with _get_on_same_host(
+                session, url, params, request_headers, _within(timeout, deadline_at)
+            ) as response:
+                status = response.status_code
+                body = _read_body(response, max_bytes, deadline_at, deadline) if 200 <= status < 300 else None
+        except _LimitReached as exc:
+            raise FetchError(safe_url, attempt, str(exc)) from None
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.ReadTimeoutError,
+        ) as exc:
+            # Refused/reset connections, timeouts (also while reading the body) and truncated bodies.
             last_error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
             last_status = None
-        except requests.RequestException as exc:  # invalid url, bad scheme, ...: retrying cannot help
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # bad url, bad encoding, ...
             raise FetchError(
                 safe_url, attempt, redact_text(f"{type(exc).__name__}: {exc}", secrets)
             ) from None
         else:
-            status = response.status_code
             if status == _NOT_MODIFIED and cond:
                 return FetchResult(
                     status,
@@ -279,7 +379,7 @@ def fetch(
             if 200 <= status < 300:
                 return FetchResult(
                     status,
-                    response.content,
+                    body,
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                     safe_url,
@@ -292,6 +392,10 @@ def fetch(
             if retry_after is not None:
                 delay = min(retry_after, max_retry_after)
                 last_error += f" (Retry-After {response.headers.get('Retry-After')!r})"
+        if attempt < attempts and time.monotonic() + delay >= deadline_at:
+            raise FetchError(
+                safe_url, attempt, f"{last_error}; no retry: the deadline of {deadline:g} s would pass first"
+            )
         if attempt < attempts:
             log.warning(
                 "GET %s: attempt %d/%d failed (%s); retrying in %.2f s",

@@ -17,7 +17,7 @@ Three keys, each the sha256 of everything that can change a step's output:
 Code is hashed per module (not the whole package) so that a change to a report template does not make every
 source be read again; the price is that a helper reached other than by an import statement would be missed.
 Ingestion and validation are Prefect tasks cached on their key (results persisted as pickles under
-``<warehouse dir>/.prefect-cache/``). The build is not a Prefect cache entry, because its output is the
+``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.cache_signing`). The build is not a Prefect cache entry, because its output is the
 published file itself: a run whose build key equals the key of the run that produced the *current* published
 file (same sha256 as recorded in the run log) leaves the warehouse untouched — see :func:`published_build`.
 A missing or unreadable input gives no key, so the step runs (and fails with its own clear message).
@@ -285,10 +285,13 @@ def published_build(warehouse: Path, key: str | None) -> str | None:
     """The run id that published the current warehouse from the same build key, else None.
 
     True only when the run log says a completed run with this build key left a warehouse with exactly the
-    sha256 the published file has now: a file replaced, edited or deleted since then is rebuilt.
+    sha256 the published file has now: a file replaced, edited or deleted since then is rebuilt. A run that
+    published and then failed in its outputs counts too: its warehouse is complete, and the outputs are
+    written again from it.
     """
     import duckdb
 
+    from bisa_sdg.ops import PUBLISHED_BUT_FAILED
     from bisa_sdg.runlog import run_log_path
 
     warehouse = Path(warehouse)
@@ -298,9 +301,9 @@ def published_build(warehouse: Path, key: str | None) -> str | None:
     try:
         with duckdb.connect(str(log), read_only=True) as con:
             rows = con.execute(
-                "select run_id, warehouse_sha256 from runs where status = 'completed' and build_key = ? "
+                "select run_id, warehouse_sha256 from runs where status in (?, ?) and build_key = ? "
                 "and warehouse_sha256 is not null order by finished_at desc limit 1",
-                [key],
+                ["completed", PUBLISHED_BUT_FAILED, key],
             ).fetchall()
     except duckdb.Error:  # an older run log without these columns, or one being written: rebuild
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -54,6 +55,23 @@ def remove_stale_builds(warehouse: Path) -> list[str]:
     return warnings
 
 
+def remove_stale_outputs(reports_dir: Path) -> list[str]:
+    """Output folders a killed run left in the reports folder (only meaningful while holding the run lock).
+
+    write_outputs builds into ``.outputs-<random>`` and swaps folders through ``.<name>.old-<random>``; a run
+    killed meanwhile leaves them behind, each a full copy of the outputs. One warning per folder removed.
+    """
+    reports_dir = Path(reports_dir)
+    if not reports_dir.is_dir():
+        return []
+    stale = [*reports_dir.glob(".outputs-*"), *reports_dir.glob(".*.old-outputs-*")]
+    warnings = []
+    for path in sorted(p for p in stale if p.is_dir() and not p.is_symlink()):
+        shutil.rmtree(path, ignore_errors=True)
+        warnings.append(f"removed {path.name}/ left in {reports_dir} by an interrupted run")
+    return warnings
+
+
 def is_disk_full(exc: BaseException) -> bool:
     """OSError(ENOSPC/EDQUOT) anywhere in the chain, or DuckDB's wording of it."""
     seen: set[int] = set()
@@ -78,6 +96,31 @@ def explain_failure(exc: BaseException) -> str:
             f"removed); free some space and run again. Detail: {text}"
         )
     return redact_text(text)
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Device, inode, size and mtime of a file, or None when it is absent.
+
+    Why: publishing swaps a new file in with os.replace, which changes the inode; comparing the identity before
+    and after a failed run tells whether the warehouse was replaced, wherever the failure happened.
+    """
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+PUBLISHED_BUT_FAILED = "outputs-failed"  # run-log status: the warehouse was replaced, a later step failed
+
+
+def explain_published_failure(step: str, exc: BaseException) -> str:
+    """The run-log error of a run that replaced the warehouse and then failed (outputs, or an interruption)."""
+    what = "outputs failed" if step == "outputs" else f"the run then failed at {step!r}"
+    return (
+        f"warehouse published, {what}: {explain_failure(exc)} — the outputs may still be those of the previous "
+        "run; the next run writes them again from the published warehouse"
+    )
 
 
 def restrict_umask() -> int:

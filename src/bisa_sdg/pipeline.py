@@ -20,13 +20,14 @@ import pandas as pd
 import bisa_sdg
 from bisa_sdg import warehouse as wh
 from bisa_sdg.assessment_meta import load_assessment_tables
-from bisa_sdg.catalog import Catalog, Source, load_catalog, sha256_of
-from bisa_sdg.dropin import awaits_first_file, dropped_files
+from bisa_sdg.catalog import Catalog, CatalogError, Source, SourceFile, load_catalog, sha256_of
+from bisa_sdg.dropin import awaits_first_file, dropped_files, input_files
+from bisa_sdg.paths import OutsideFolderError, confined
 from bisa_sdg.profile import RegionProfile, load_profile
 from bisa_sdg.regions import load_stand_ins, select_sources
 from bisa_sdg.registry import load_registry_tables
-from bisa_sdg.sources import read_source
-from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, load_schema
+from bisa_sdg.sources import SourceFileError, read_source
+from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, file_row_issues, load_schema
 from bisa_sdg.validation_sql import validate_any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -97,14 +98,15 @@ class Ingested:
         return f"Ingested({len(self.frames)} frames, {len(self.file_hashes)} files, {len(self.warnings)} warnings)"
 
 
-def new_run(config: PipelineConfig, profile: RegionProfile) -> dict[str, Any]:
+def new_run(config: PipelineConfig, profile: RegionProfile | None) -> dict[str, Any]:
+    """A run record; without a profile (not loaded yet) it is named after the profile file."""
     started = datetime.now(UTC)
     return {
         "run_id": f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": None,
         "status": "running",
-        "profile": profile.id,
+        "profile": profile.id if profile else Path(config.profile_path).stem,
         "code_version": code_version(),
         "online": config.online,
         "inputs": {},
@@ -130,34 +132,91 @@ def code_version() -> str:
 
 
 def load_configuration(config: PipelineConfig) -> tuple[Catalog, RegionProfile]:
-    """The profile, and the catalog restricted to the sources the profile says apply to its region."""
+    """The profile, and the catalog restricted to the sources the profile says apply to its region.
+
+    Every file the catalog names (raw files, drop folders, schemas) is checked to stay inside its folder here,
+    before anything is hashed or read: an unchanged run reads nothing, and must refuse a link out all the same.
+    """
     profile = load_profile(config.profile_path)
-    return select_sources(load_catalog(config.catalog_path), profile), profile
+    catalog = select_sources(load_catalog(config.catalog_path), profile)
+    for source in catalog.sources:
+        schema_path(config.schemas_dir, source)
+        for relative in input_files(source, config.raw_dir):
+            _raw_file(config.raw_dir, relative, source)
+    return catalog, profile
 
 
 def ingest_source(
     source: Source, config: PipelineConfig, profile: RegionProfile
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
-    """Read one source and hash its files; a hash that differs from the catalog is a warning, not an error."""
+    """Read one source and hash its files; a hash that differs from the catalog is a warning, not an error
+    (unless the changed file also looks cut inside its last field)."""
     hashes: dict[str, str] = {}
     warnings: list[str] = []
+    changed: list[tuple[Path, SourceFile]] = []
     for item in source.files:
-        path = config.raw_dir / item.path
+        path = _raw_file(config.raw_dir, item.path, source)
         if not path.exists():
             raise FileNotFoundError(f"{path}: file of source {source.id!r} listed in the catalog is missing")
         hashes[item.path] = sha256_of(path)
         if item.sha256 and hashes[item.path] != item.sha256:
+            changed.append((path, item))
             warnings.append(
                 f"{item.path}: sha256 differs from the catalog (file replaced since it was catalogued); "
                 "update data/raw/catalog.yaml once the new file is checked"
             )
     for relative in dropped_files(source, config.raw_dir):
-        hashes[relative] = sha256_of(config.raw_dir / relative)
+        hashes[relative] = sha256_of(_raw_file(config.raw_dir, relative, source))
         warnings.append(
             f"{relative}: read from the drop folder of {source.id!r} but not listed in data/raw/catalog.yaml; "
             f"add it to the source's files with sha256 {hashes[relative]}"
         )
-    return read_source(source, config.raw_dir, profile), hashes, warnings
+    frame = read_source(
+        source, config.raw_dir, profile
+    )  # its errors (encoding, CSV shape) are the more precise
+    for path, item in changed:
+        check_not_cut_in_last_field(path, item)
+    return frame, hashes, warnings
+
+
+def check_not_cut_in_last_field(path: Path, item: SourceFile) -> None:
+    """A changed file with its catalogued line count, fewer bytes and no final newline was cut in its last line.
+
+    Why: a download cut inside the last field ('57.333' -> '57') leaves a row with every field and a number that
+    parses; only the catalogued shape gives it away. Checked for files whose catalog entry records ``bytes`` and
+    ``lines`` (newline characters): a row added or removed changes the line count and is judged by the schema.
+    """
+    expected_bytes, expected_lines = item.attrs.get("bytes"), item.attrs.get("lines")
+    if expected_bytes is None or expected_lines is None:
+        return
+    data = path.read_bytes()
+    if (
+        len(data) < int(expected_bytes)
+        and data.count(b"\n") == int(expected_lines)
+        and not data.endswith(b"\n")
+    ):
+        raise SourceFileError(
+            f"{item.path}: {len(data)} bytes instead of the catalogued {int(expected_bytes)}, with the same "
+            f"{int(expected_lines)} line breaks and no newline at the end: the last line looks cut inside its last "
+            "field — download it again (or, if the publisher changed it, update sha256, bytes and lines in the "
+            "catalog)"
+        )
+
+
+def _raw_file(raw_dir: Path, relative: str, source: Source) -> Path:
+    """A file of a source, inside the raw folder once links are followed (a CatalogError otherwise)."""
+    try:
+        return confined(raw_dir, relative, f"source {source.id!r}: file")
+    except OutsideFolderError as exc:
+        raise CatalogError(str(exc)) from exc
+
+
+def schema_path(schemas_dir: Path, source: Source) -> Path:
+    """schemas/<schema>.yaml of a source, inside the schemas folder once links are followed."""
+    try:
+        return confined(schemas_dir, f"{source.schema}.yaml", f"source {source.id!r}: schema")
+    except OutsideFolderError as exc:
+        raise CatalogError(str(exc)) from exc
 
 
 def validate_sources(
@@ -170,12 +229,13 @@ def validate_sources(
     """
     results = [
         # pandera up to validation_sql.SQL_THRESHOLD_ROWS rows, DuckDB beyond (same rules, same issues)
-        validate_any(
-            frames[source.id], load_schema(config.schemas_dir / f"{source.schema}.yaml"), profile, frames
-        )
+        validate_any(frames[source.id], load_schema(schema_path(config.schemas_dir, source)), profile, frames)
         for source in catalog.sources
         if source.id in frames and not (frames[source.id].empty and awaits_first_file(source, config.raw_dir))
     ]
+    short = [issue for s in catalog.sources if s.id in frames for issue in file_row_issues(s, frames[s.id])]
+    if short:
+        results.append(pd.DataFrame(short, columns=list(ISSUE_COLUMNS)).astype({"row": "Int64"}))
     if not results:
         return pd.DataFrame(columns=list(ISSUE_COLUMNS))
     return pd.concat(results, ignore_index=True)

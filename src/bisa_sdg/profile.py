@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bisa_sdg.parsing import load_yaml
+from bisa_sdg.paths import OutsideFolderError, confined
 
 AREA_CODE_PATTERN = re.compile(r"^[0-9A-Za-z_]{1,16}$")
 PROFILE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -162,6 +163,11 @@ def _check_optional_keys(profile: RegionProfile, path: Path) -> None:
     for name in (profile.targets_file, profile.sdmx_ref_area_file):
         if name is not None and (name.startswith("/") or ".." in Path(name).parts):
             raise ProfileError(f"{path}: {name!r} must be a path inside the config folder")
+        if name is not None:
+            try:
+                confined(profile.config_dir, name, f"{path}: file")
+            except OutsideFolderError as exc:  # a link out of the config folder
+                raise ProfileError(str(exc)) from exc
     changes = profile.area_code_changes
     if changes is None:
         return

@@ -17,6 +17,7 @@ import pandas as pd
 
 from bisa_sdg import warehouse as wh
 from bisa_sdg.catalog import Catalog
+from bisa_sdg.paths import OutsideFolderError, confined
 from bisa_sdg.profile import ProfileError, RegionProfile
 
 # Schema dtypes (bisa_sdg.validation) as the pandas dtypes the readers return, so a stand-in has the same
@@ -73,7 +74,10 @@ def load_stand_ins(
     """Create an empty raw table for every raw table a model reads that no source of the profile loaded."""
     created: dict[str, int] = {}
     for table in sorted(raw_tables_read(models) - set(loaded)):
-        schema_path = Path(schemas_dir) / f"{wh.checked_identifier(table)}.yaml"
+        try:
+            schema_path = confined(schemas_dir, f"{wh.checked_identifier(table)}.yaml", "stand-in schema")
+        except OutsideFolderError as exc:
+            raise wh.ModelError(str(exc)) from exc
         if not schema_path.exists():
             raise wh.ModelError(
                 f"a SQL model reads raw.{table}, which no source of the profile loads and no schema "

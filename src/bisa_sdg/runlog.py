@@ -118,6 +118,35 @@ def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) ->
         con.execute("insert into validation_issues by name select * from incoming_issues")
 
 
+def record_early_failure(warehouse: Path, profile: str, error: str) -> None:
+    """A run refused before it could start (a bad --profile, say), recorded so `bisa-sdg status` shows it.
+
+    Best effort: while another run holds the warehouse the refusal is only printed, not recorded.
+    """
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    import bisa_sdg
+
+    now = datetime.now(UTC)
+    run = {
+        "run_id": f"{now:%Y%m%dT%H%M%SZ}-{uuid4().hex[:8]}",
+        "started_at": now.isoformat(timespec="seconds"),
+        "finished_at": now.isoformat(timespec="seconds"),
+        "status": "failed",
+        "profile": profile,
+        "code_version": bisa_sdg.__version__,
+        "online": False,
+        "error": error,
+    }
+    issues = pd.DataFrame(columns=["source", "file", "row", "column", "rule", "severity", "value", "message"])
+    try:
+        with exclusive_run(Path(warehouse)):
+            record_run(Path(warehouse), run, issues)
+    except (RunLocked, OSError, duckdb.Error):
+        return
+
+
 def last_runs(warehouse: Path, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The latest runs (newest first) and the issues of those runs."""
     path = run_log_path(warehouse)

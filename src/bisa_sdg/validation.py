@@ -18,6 +18,7 @@ import pandera.pandas as pa
 import yaml
 from pandera.engines import pandas_engine
 
+from bisa_sdg.catalog import Source
 from bisa_sdg.parsing import load_yaml
 from bisa_sdg.profile import RegionProfile
 
@@ -330,6 +331,37 @@ DATASET_RULES: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "year_matches_period": _year_matches_period,
     "constant_within": _constant_within,
 }
+
+
+def file_row_issues(source: Source, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """An error for each catalogued file with ``min_rows`` that gave the reader fewer rows.
+
+    Why: a file that lost rows (cut short, or refreshed with a partial extract) still passes the schema when the
+    rows it lost are ones no rule looks for. A file the reader did not read at all (a landed vintage supersedes
+    it) is not counted; a CSV with no data row is refused when it is read.
+    """
+    if "_file" not in frame.columns:
+        return []
+    counts = frame["_file"].value_counts()
+    issues = []
+    for item in source.files:
+        expected = item.attrs.get("min_rows")
+        if expected is None or item.path not in counts.index or int(counts[item.path]) >= int(expected):
+            continue
+        issues.append(
+            {
+                "source": source.id,
+                "file": item.path,
+                "row": None,
+                "column": None,
+                "rule": "min_rows",
+                "severity": "error",
+                "value": int(counts[item.path]),
+                "message": f"{int(counts[item.path])} rows read, but the catalog expects at least {int(expected)}: "
+                "the file looks incomplete — download it again, or correct min_rows if the publisher dropped rows",
+            }
+        )
+    return issues
 
 
 def validate_frame(

@@ -34,7 +34,26 @@ def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.Dat
     """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.area_codes)."""
     from bisa_sdg.area_codes import recode_areas
 
-    return recode_areas(reader_module(source.id).read(source, raw_dir, profile), source.id, profile)
+    try:
+        frame = reader_module(source.id).read(source, raw_dir, profile)
+    except KeyError as exc:  # a reader took a column the file does not have: say which file
+        raise SourceFileError(
+            _missing_column(source, Path(raw_dir), str(exc.args[0]) if exc.args else "")
+        ) from exc
+    return recode_areas(frame, source.id, profile)
+
+
+def _missing_column(source: Source, raw_dir: Path, column: str) -> str:
+    """The message for a column a reader needed: the CSV files of the source whose header lacks it."""
+    lacking = []
+    for item in source.files:
+        path = raw_dir / item.path
+        if path.suffix.lower() == ".csv" and path.is_file():
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+                if column not in next(csv.reader(handle), []):
+                    lacking.append(item.path)
+    where = ", ".join(lacking) or f"a file of source {source.id!r}"
+    return f"{where}: column {column!r} is missing (the reader of {source.id!r} needs it)"
 
 
 class SourceFileError(CatalogError):
@@ -113,6 +132,11 @@ def read_csv_as_text(
         )
         raise SourceFileError(f"{relative}: not a well-formed CSV ({exc}); {hint}") from exc
     _check_last_row(data, relative, len(header))
+    if frame.empty:  # a file emptied to its header would silently drop its areas and years from every table
+        raise SourceFileError(
+            f"{relative}: the file has a header but no data rows (emptied, or cut after its header?); "
+            "download it again — a source file with nothing in it is never read as 'no data'"
+        )
     # pandas' tokenizer fills the missing trailing fields of a short row with '' (pandas 3.1: the same as an
     # empty cell), so a short row can only be told by its fields: _check_last_row does that for the last row,
     # where a cut-off download ends. (A check for NaN here never fired, and took a third of this function.)

@@ -20,8 +20,9 @@ import shapely
 import shapely.geometry
 
 from bisa_sdg.catalog import Source
-from bisa_sdg.geo import grid_cells, project_to_lambert72
+from bisa_sdg.geo import GeometryLimitError, check_geometry_limits, grid_cells, project_to_lambert72
 from bisa_sdg.profile import RegionProfile
+from bisa_sdg.sources import SourceFileError
 
 DEFAULT_CELL_M = 100.0
 COLUMNS = (
@@ -76,6 +77,13 @@ def _read_file(path: Path, relative: str, cell_size: float) -> pd.DataFrame:
     for position, feature in enumerate(document.get("features") or [], start=1):
         attributes = _attributes(relative, position, feature)
         polygon = _polygon(feature)
+        if polygon is not None:
+            try:
+                check_geometry_limits(polygon)
+            except GeometryLimitError as exc:
+                raise SourceFileError(
+                    f"{relative}: feature {position} (nis {attributes['refnis']}): {exc}; nothing was gridded"
+                ) from exc
         area_km2 = polygon.area / 1e6 if polygon is not None else float("nan")
         features.append(
             {
@@ -89,7 +97,10 @@ def _read_file(path: Path, relative: str, cell_size: float) -> pd.DataFrame:
         if polygon is not None:
             polygons[str(position)] = polygon
     # One grid call for the whole file; features are keyed by position because a code may be missing.
-    cells = grid_cells(polygons, cell_size).rename(columns={"ref_area": "position"})
+    try:
+        cells = grid_cells(polygons, cell_size).rename(columns={"ref_area": "position"})
+    except GeometryLimitError as exc:  # the area is the feature's position in the file
+        raise SourceFileError(f"{relative}: {exc} (areas are numbered by feature position)") from exc
     cells["_line"] = cells.pop("position").astype(int)
     # A feature without a usable polygon keeps one row (empty cell fields) so validation reports it.
     feature_columns = [c for c in COLUMNS if c not in ("cell_id", "x", "y", "weight")]

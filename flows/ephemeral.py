@@ -1,0 +1,45 @@
+"""The ephemeral Prefect server ends with the run that started it, even when that run is killed with SIGKILL.
+
+Why: without a configured Prefect API a run starts its own server as a child process and stops it at exit. A
+run killed with SIGKILL never reaches that exit: the server (about 200 MB, listening on a port) stayed behind.
+On Linux the child is asked, as it starts, to receive SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG).
+Elsewhere nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import subprocess
+import sys
+from typing import Any
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _terminate_with_parent() -> None:
+    """Runs in the server's process between fork and exec (so: only async-signal-safe work)."""
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class _SubprocessDyingWithParent:
+    """The subprocess module as Prefect's server module sees it, with Popen asking for the parent-death signal."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # named as what it stands in for
+        kwargs.setdefault("preexec_fn", _terminate_with_parent)
+        return subprocess.Popen(*args, **kwargs)
+
+
+def server_dies_with_this_process() -> bool:
+    """Make the ephemeral server Prefect may start die with this process; True when it applies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    from prefect.server.api import server as prefect_server
+
+    if not isinstance(prefect_server.subprocess, _SubprocessDyingWithParent):
+        prefect_server.subprocess = _SubprocessDyingWithParent()
+    return True
