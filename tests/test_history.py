@@ -6,6 +6,7 @@ recomputed from the raw files here with pyreadr and pandas directly, not through
 
 from __future__ import annotations
 
+import io
 import math
 import shutil
 from pathlib import Path
@@ -241,6 +242,22 @@ def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, monkeypatch):
     # Brussels-Capital Region 1983: 16 138.2278 ha in the 19 municipalities 21001–21019
     brussels = again[again["CD_MUNTY_REFNIS"].between(21001, 21019)]
     assert brussels["area"].sum() == pytest.approx(16138.2278, abs=1e-4)
+
+
+def test_a_cache_entry_edited_or_signed_with_another_key_is_not_used(tmp_path: Path, monkeypatch):
+    from bisa_sdg.cache_signing import sign
+
+    monkeypatch.setenv(_rdata.CACHE_ENV, str(tmp_path / "cache"))
+    path = RAW / "statbel_land_use/TF_EAE_LAND_OCCUPTN_1983.RData"
+    columns = ("CD_MUNTY_REFNIS", "MS_TOT_SUR")
+    first = _rdata.read_rdata_summary(path, "x", columns, _totals_land)
+    (entry,) = (tmp_path / "cache").glob("*.arrow")
+    forged = first.assign(area=first["area"] * 2)  # numbers someone would like the pipeline to publish
+    content = io.BytesIO()
+    forged.to_feather(content)
+    entry.write_bytes(sign(content.getvalue(), b"another key, not the pipeline's" * 2))
+    again = _rdata.read_rdata_summary(path, "x", columns, _totals_land)
+    pd.testing.assert_frame_equal(first, again)  # parsed again from the R file, the forgery ignored
 
 
 def test_a_file_that_is_not_r_data_is_named(tmp_path: Path, monkeypatch):

@@ -3,7 +3,9 @@
 Why a cache: pyreadr hands every text cell of an R data frame to Python one by one, so a Statbel population
 structure file (450 000 rows, 14 text columns) takes about 5 s to read, and the 37 shipped files about 45 s.
 What a reader keeps of a file (its ``summarise`` of the columns it asks for, a few hundred rows) is stored in
-Arrow's IPC format (data only, nothing that runs when read) in the user's cache folder, keyed by the file's sha256, the
+Arrow's IPC format (data only, nothing that runs when read), signed with the pipeline's cache key
+(:mod:`bisa_sdg.cache_signing`: an entry this pipeline did not write, or one edited since, is never used), in the
+user's cache folder, keyed by the file's sha256, the
 columns, the source code of ``summarise`` and the pyreadr version: a file is parsed once per machine, and any
 change to the file or to the reader's summary misses the cache. A damaged or unreadable entry is parsed again; a cache that cannot be
 written costs the next run a parse, nothing more. The folder is ``BISA_SDG_CACHE_DIR``, else
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import io
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bisa_sdg.cache_signing import load_key, sign, verify
 from bisa_sdg.sources import SourceFileError
 
 CACHE_ENV = "BISA_SDG_CACHE_DIR"
@@ -67,17 +71,27 @@ def _entry(data: bytes, columns: Sequence[str], summarise: Summary) -> Path:
     import pyreadr
 
     key = hashlib.sha256(data)
-    for part in (_FORMAT, pyreadr.__version__, inspect.getsource(summarise), *columns):
+    for part in (_FORMAT, pyreadr.__version__, _code_of(summarise), *columns):
         key.update(b"\0" + part.encode())
     return cache_folder() / f"{key.hexdigest()}.arrow"
+
+
+def _code_of(summarise: Summary) -> str:
+    """The summary's source, or its bytecode where the source is not installed: a changed summary misses."""
+    try:
+        return inspect.getsource(summarise)
+    except (OSError, TypeError):
+        code = summarise.__code__
+        return f"{summarise.__qualname__}:{code.co_code.hex()}:{code.co_consts!r}"
 
 
 def _cached(entry: Path) -> pd.DataFrame | None:
     if not entry.is_file():
         return None
     try:
-        return pd.read_feather(entry)
-    except Exception:  # a damaged entry is parsed again and replaced
+        content = verify(entry.read_bytes(), load_key(), str(entry))
+        return pd.read_feather(io.BytesIO(content))
+    except Exception:  # unsigned, edited or damaged: parsed again and replaced
         return None
 
 
@@ -103,9 +117,12 @@ def _store(entry: Path, frame: pd.DataFrame) -> None:
     temporary: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
+        content = io.BytesIO()
+        frame.to_feather(content)
+        signed = sign(content.getvalue(), load_key())
         handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".part")
-        os.close(handle)
-        frame.to_feather(temporary)
+        with os.fdopen(handle, "wb") as out:
+            out.write(signed)
         os.replace(temporary, entry)
         temporary = None
     except (OSError, ValueError):
