@@ -388,7 +388,7 @@ def test_a_missing_column_is_named_with_its_file(workspace, capsys):
     path = workspace.raw_dir / POPULATION_2020
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace('"inhabitants"', '"inhabitantz"', 1), encoding="utf-8")
-    _fails_cleanly(workspace, capsys, f"{POPULATION_2020}: column 'inhabitants' is missing")
+    _fails_cleanly(workspace, capsys, f"{POPULATION_2020}: columns ['inhabitants'] are missing")
 
 
 def test_a_broken_catalog_is_recorded_in_the_run_log(workspace, capsys):

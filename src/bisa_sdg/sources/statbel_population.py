@@ -36,8 +36,13 @@ from bisa_sdg.sources.statbel_open_data import (
 )
 
 
+_COMPILED_COLUMNS = ["NIS_code", "municipality_FR", "municipality_NL", "region_FR", "inhabitants"]
+
+
 def _compiled(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
-    text = read_csv_as_text(raw_dir / relative, relative)
+    # The columns are named, so a file without one of them is refused naming that file (the source's files have
+    # three layouts: a generic search for the column would also name the files of the other layouts).
+    text = read_csv_as_text(raw_dir / relative, relative, columns=_COMPILED_COLUMNS)
     return pd.DataFrame(
         {
             "_file": text["_file"],
