@@ -35,7 +35,6 @@ from bisa_sdg.sources.statbel_open_data import (
     parse_pop_struct,
 )
 
-
 _COMPILED_COLUMNS = ["NIS_code", "municipality_FR", "municipality_NL", "region_FR", "inhabitants"]
 
 
