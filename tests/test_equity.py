@@ -109,6 +109,10 @@ def test_equity_unweighted_for_a_share_of_land_and_no_direction() -> None:
     (row,) = equity_frame(values, ["A", "B", "C"], "R", _population([2015]), {}).to_dict("records")
     assert row["weighting"].startswith("unweighted")
     assert row["cv"] == pytest.approx(0.268018, abs=1e-6)
+    assert (
+        row["mean_value"] == pytest.approx(76.666667, abs=1e-6)
+        and row["population_years"] == "not used (unweighted)"
+    )
     assert pd.isna(row["theil_t"])  # Theil needs a quantity per inhabitant
     assert pd.isna(row["worst_area"]) and pd.isna(row["direction"])
     assert row["direction_source"] == "no direction in targets or registry"

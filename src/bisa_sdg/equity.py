@@ -134,10 +134,14 @@ def _one_year(
         "min_value": low,
         "max_value": high,
         "max_min_ratio": high / low if low > 0 else None,
-        "mean_value": sum(x * w for x, w in zip(xs, weights, strict=True)) / sum(weights),
+        "mean_value": (
+            sum(x * w for x, w in zip(xs, weights, strict=True)) / sum(weights)
+            if have_pop or not weighted
+            else None
+        ),
         "cv": cv,
         "theil_t": theil,
-        "population_years": pop_rule,
+        "population_years": pop_rule if weighted else "not used (unweighted)",
         "worst_area": worst,
         "worst_value": values[worst] if worst else None,
     }
