@@ -82,9 +82,11 @@ def window_cagr(rows: pd.DataFrame, window: int = TREND_WINDOW) -> float | None:
 
 def _verdict_row(progress: pd.DataFrame, series: str, region: str) -> dict[str, Any] | None:
     """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
-    if progress is None or progress.empty:
-        return None
-    rows = progress[(progress["series"] == series) & (progress["ref_area"] == region) & progress["headline"]]
+    needed = {"series", "ref_area", "headline", "light", "agenda", "target_type", "target_id"}
+    if progress is None or progress.empty or not needed <= set(progress.columns):
+        return None  # an older or hand-made warehouse: no verdict rather than a wrong one
+    headline = progress["headline"].astype("boolean").fillna(False).astype(bool)
+    rows = progress[(progress["series"] == series) & (progress["ref_area"] == region) & headline]
     if rows.empty:
         return None
     rows = rows.assign(
@@ -103,7 +105,11 @@ def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lan
     if areas is None or not (areas["level"] == "region").any():
         return pd.DataFrame(columns=list(VLR_COLUMNS))
     region = str(areas.loc[areas["level"] == "region", "ref_area"].iloc[0])
-    region_name = str(areas.loc[areas["ref_area"] == region, f"name_{lang}"].iloc[0] or region)
+    name_column = f"name_{lang}"
+    region_name = region
+    if name_column in areas.columns:
+        name = areas.loc[areas["ref_area"] == region, name_column].iloc[0]
+        region_name = str(name) if isinstance(name, str) and name else region
     values = snapshot.indicator_values
     totals = values[(values["ref_area"] == region) & values["obs_value"].notna()]
     for column in ("sex", "age", "urbanisation", "disability_status"):
@@ -138,7 +144,7 @@ def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lan
                 "verdict_target": verdict.get("target_id"),
                 "verdict": category,
                 "verdict_label": categories.get(category, {}).get(lang, category) if category else None,
-                "source": str(latest["source"] or ""),
+                "source": str(latest.get("source") or ""),
             }
         )
     frame = pd.DataFrame.from_records(records, columns=list(VLR_COLUMNS))
