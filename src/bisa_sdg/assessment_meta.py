@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from bisa_sdg import warehouse as wh
+from bisa_sdg.framework import load_framework_map, umf_cells
 from bisa_sdg.targets import AGENDAS, load_targets
 
 
@@ -144,6 +145,7 @@ def load_assessment_tables(
     wh.load_frame(con, "meta", "targets", region_targets(targets_path, applies_to))
     wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame())
     wh.load_frame(con, "meta", "benchmark_map", load_benchmark_map(benchmark_map_path))
+    load_framework_tables(con, Path(benchmark_map_path).parent / "framework_map.csv")
     con.execute(
         "comment on table meta.targets is 'The targets catalog (config/targets.csv, columns in config/targets.md), "
         "restricted to the applies_to codes of the region profile when it names them'"
@@ -155,6 +157,24 @@ def load_assessment_tables(
     con.execute(
         "comment on table meta.benchmark_map is 'Benchmark indicators (SDSN) mapped to the pipeline series, with "
         "the better direction, a unit factor and how comparable they are (config/benchmark_map.csv)'"
+    )
+
+
+def load_framework_tables(con: duckdb.DuckDBPyConnection, framework_map_path: Path) -> None:
+    """meta.umf_cells and meta.framework_map (config/framework_map.csv, beside benchmark_map.csv)."""
+    if not Path(framework_map_path).is_file():
+        raise FileNotFoundError(
+            f"{framework_map_path}: configuration file needed by curated.framework_coverage"
+        )
+    wh.load_frame(con, "meta", "umf_cells", umf_cells())
+    wh.load_frame(con, "meta", "framework_map", load_framework_map(framework_map_path))
+    con.execute(
+        "comment on table meta.umf_cells is 'The 20 cells (5 domains x 4 objectives) of UN-Habitat''s Global Urban "
+        "Monitoring Framework (bisa_sdg.framework; source docs/sources/umf.md)'"
+    )
+    con.execute(
+        "comment on table meta.framework_map is 'Indicators of the registry mapped to UMF cells, each link with its "
+        "source and whether it was verified (config/framework_map.csv)'"
     )
 
 

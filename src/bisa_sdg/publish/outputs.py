@@ -27,7 +27,7 @@ import pandas as pd
 
 from bisa_sdg.catalog import sha256_of
 from bisa_sdg.incremental import cache_dir
-from bisa_sdg.publish import extracts, opensdg, report
+from bisa_sdg.publish import extracts, opensdg, report, vlr
 from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 REPORT_NAME = "index.html"
 OUTPUTS_MANIFEST = "outputs.json"
 # What write_outputs owns inside reports_dir; everything else there is left alone.
-OWNED = ("sdmx", "extracts", "opensdg", REPORT_NAME, OUTPUTS_MANIFEST)
+OWNED = ("sdmx", "extracts", "opensdg", "vlr", REPORT_NAME, OUTPUTS_MANIFEST)
 REFERENCE = Path("data/reference/sdmx")
 RUN_SUMMARY = "run_summary.json"  # not an output: the run writes it after them (pipeline.write_run_summary)
 
@@ -192,6 +192,14 @@ def write_outputs(
         )
         written += opensdg.write_opensdg(snapshot, staging / "opensdg", vintage=vintage, titles=titles)
         t = _timed(timings, "opensdg", t)
+        written += vlr.write_vlr(
+            snapshot,
+            staging / vlr.VLR_DIR,
+            titles,
+            report.load_labels(),
+            list(report.load_labels()["languages"]),
+        )
+        t = _timed(timings, "vlr", t)
         written.append(
             report.render_report(
                 snapshot,

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.parsing import load_yaml
-from bisa_sdg.publish import charts
+from bisa_sdg.publish import charts, vlr
 from bisa_sdg.publish.charts import Texts
 from bisa_sdg.publish.snapshot import NATIONAL_TABLE, PROGRESS_TABLE, SCORECARD_TABLE, Snapshot, as_records
 
@@ -623,6 +623,7 @@ def build_views(
         "agendas": _agendas(snapshot.frame(SCORECARD_TABLE), region_code),
         "has_map": bool(shapes),
         "sources": [_source_view(r, sid) for sid, r in source_rows.items()],
+        "vlr_rows": vlr.vlr_section(snapshot, titles, labels, languages),
     }
     return views, context
 

@@ -1,0 +1,190 @@
+"""Statistical annex of a Voluntary Local Review (VLR), machine-readable, in the report's three languages.
+
+Structure after the JRC "European Handbook for SDG Voluntary Local Reviews" (2020; 2022 edition): per SDG
+target, the indicators with whether they are harmonised (comparable across EU cities and regions) or local,
+the value, the trend, the verdict and the source. The handbook's own lists of harmonised indicators were not
+read here: the rule below (a UN global series or an EU SDG indicator is harmonised, an own series is local) is
+this project's reading, UNVERIFIED against the handbook. Written as reports/vlr/vlr_annex_<lang>.csv and
+shown as a section of the HTML report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from bisa_sdg.publish.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from bisa_sdg.publish.report import Titles
+
+VLR_DIR = "vlr"
+VLR_COLUMNS: tuple[str, ...] = (
+    "sdg_target",
+    "indicator_id",
+    "indicator",
+    "series",
+    "series_title",
+    "indicator_type",
+    "indicator_type_label",
+    "area",
+    "time_period",
+    "value",
+    "unit",
+    "trend",
+    "trend_label",
+    "verdict_target",
+    "verdict",
+    "verdict_label",
+    "source",
+)
+# Which headline row of the region gives the verdict: the SDG target itself first, then a numeric target.
+_AGENDA_ORDER = {"2030_agenda": 0, "eu_law": 1, "eu_policy": 2, "who": 3, "regional_plan": 4}
+# A compound annual growth rate within +-0.1 % a year reads as stable; the trend looks back at most 5 years.
+STABLE_CAGR = 0.001
+TREND_WINDOW = 5
+
+
+def indicator_type(indicator_id: str, series: str, un_series: set[str]) -> str:
+    """'harmonised' for a UN global series or an EU SDG indicator, 'local' for the region's own series."""
+    return "harmonised" if series in un_series or indicator_id.startswith("sdg_") else "local"
+
+
+def trend_code(cagr: float | None, direction: str | None) -> str:
+    """improving / worsening / stable with a desired direction; increasing / decreasing without; n/a without a CAGR."""
+    if cagr is None or pd.isna(cagr):
+        return "n/a"
+    if abs(cagr) < STABLE_CAGR:
+        return "stable"
+    if direction not in ("increase", "decrease"):
+        return "increasing" if cagr > 0 else "decreasing"
+    return "improving" if (cagr > 0) == (direction == "increase") else "worsening"
+
+
+def window_cagr(rows: pd.DataFrame, window: int = TREND_WINDOW) -> float | None:
+    """CAGR from the earliest value at most ``window`` years before the latest one to the latest; None when
+    there is no earlier value in the window or a value is not positive."""
+    rows = rows.sort_values("time_period")
+    latest = rows.iloc[-1]
+    t = int(latest["time_period"])
+    earlier = rows[(rows["time_period"] >= t - window) & (rows["time_period"] < t)]
+    if earlier.empty:
+        return None
+    base = earlier.iloc[0]
+    b, vb, vt = int(base["time_period"]), float(base["obs_value"]), float(latest["obs_value"])
+    if vb <= 0 or vt <= 0:
+        return None
+    return (vt / vb) ** (1 / (t - b)) - 1
+
+
+def _verdict_row(progress: pd.DataFrame, series: str, region: str) -> dict[str, Any] | None:
+    """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
+    needed = {"series", "ref_area", "headline", "light", "agenda", "target_type", "target_id"}
+    if progress is None or progress.empty or not needed <= set(progress.columns):
+        return None  # an older or hand-made warehouse: no verdict rather than a wrong one
+    headline = progress["headline"].astype("boolean").fillna(False).astype(bool)
+    rows = progress[(progress["series"] == series) & (progress["ref_area"] == region) & headline]
+    if rows.empty:
+        return None
+    rows = rows.assign(
+        _unassessed=rows["light"].isna(),
+        _order=rows["agenda"].map(_AGENDA_ORDER).fillna(9),
+        _numeric=rows["target_type"] != "numeric",
+    ).sort_values(["_unassessed", "_order", "_numeric", "target_id"], na_position="last")
+    return rows.iloc[0].to_dict()
+
+
+def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    """The annex in language ``lang``: one row per SDG target x series with a value for the region."""
+    coverage = snapshot.frame("indicator_coverage")
+    targets = {} if coverage is None else dict(zip(coverage["indicator_id"], coverage["target"], strict=True))
+    areas = snapshot.frame("areas")
+    if areas is None or not (areas["level"] == "region").any():
+        return pd.DataFrame(columns=list(VLR_COLUMNS))
+    region = str(areas.loc[areas["level"] == "region", "ref_area"].iloc[0])
+    name_column = f"name_{lang}"
+    region_name = region
+    if name_column in areas.columns:
+        name = areas.loc[areas["ref_area"] == region, name_column].iloc[0]
+        region_name = str(name) if isinstance(name, str) and name else region
+    values = snapshot.indicator_values
+    totals = values[(values["ref_area"] == region) & values["obs_value"].notna()]
+    for column in ("sex", "age", "urbanisation", "disability_status"):
+        if column in totals.columns:
+            totals = totals[totals[column] == "_T"]
+    progress = snapshot.frame("progress")
+    ui, categories, units = labels["ui"], labels.get("progress_categories", {}), labels.get("units", {})
+    un_series = set(titles.un_series)
+    records: list[dict[str, Any]] = []
+    for (indicator_id, series), rows in totals.groupby(["indicator_id", "series"]):
+        latest = rows.sort_values("time_period").iloc[-1]
+        verdict = _verdict_row(progress, str(series), region) or {}
+        kind = indicator_type(str(indicator_id), str(series), un_series)
+        trend = trend_code(window_cagr(rows), verdict.get("direction"))
+        category = verdict.get("category")
+        unit = str(latest["unit_measure"] or "")
+        records.append(
+            {
+                "sdg_target": targets.get(indicator_id, ""),
+                "indicator_id": indicator_id,
+                "indicator": titles.indicator(str(indicator_id)).get(lang, indicator_id),
+                "series": series,
+                "series_title": titles.series(str(series)).get(lang, series),
+                "indicator_type": kind,
+                "indicator_type_label": ui[f"vlr_{kind}"][lang],
+                "area": region_name,
+                "time_period": int(latest["time_period"]),
+                "value": float(latest["obs_value"]),
+                "unit": units.get(unit, {}).get(lang, unit),
+                "trend": trend,
+                "trend_label": ui[f"vlr_trend_{trend.replace('/', '')}"][lang],
+                "verdict_target": verdict.get("target_id"),
+                "verdict": category,
+                "verdict_label": categories.get(category, {}).get(lang, category) if category else None,
+                "source": str(latest.get("source") or ""),
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=list(VLR_COLUMNS))
+    return frame.sort_values(["sdg_target", "indicator_id", "series"]).reset_index(drop=True)
+
+
+def write_vlr(
+    snapshot: Snapshot, out_dir: Path, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
+) -> list[Path]:
+    """reports/vlr/vlr_annex_<lang>.csv for each language; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lang in languages:
+        path = out_dir / f"vlr_annex_{lang}.csv"
+        vlr_frame(snapshot, titles, labels, lang).to_csv(
+            path, index=False, encoding="utf-8", lineterminator="\n"
+        )
+        written.append(path)
+    return written
+
+
+TEXT_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "series_title",
+    "indicator_type_label",
+    "trend_label",
+    "verdict_label",
+)
+
+
+def vlr_section(
+    snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The annex rows for the HTML report: the text columns as {language: text}, the rest as in the CSV."""
+    frames = {lang: vlr_frame(snapshot, titles, labels, lang) for lang in languages}
+    first = frames[languages[0]]
+    rows: list[dict[str, Any]] = []
+    for i, rec in enumerate(first.to_dict("records")):
+        row = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
+        for column in TEXT_COLUMNS:
+            row[column] = {lang: str(frames[lang].iloc[i][column] or "–") for lang in languages}
+        rows.append(row)
+    return rows
