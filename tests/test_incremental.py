@@ -123,39 +123,60 @@ def test_code_digest_follows_imports():
 
 def test_code_digests_never_parse_in_two_threads_at_once(monkeypatch):
     """Two regions on a threaded Dask cluster digest code at the same time; CPython 3.11's AST converter is not
-    thread-safe (CI once failed with 'AST constructor recursion depth mismatch'), so parsing is serialised."""
+    thread-safe (CI once failed with 'AST constructor recursion depth mismatch'), so parsing is serialised.
+
+    The overlap is forced, not hoped for: the first thread to parse holds still inside the parser until the other
+    thread is either turned away by the parse lock (serialised) or inside the parser beside it (not serialised)."""
     import ast
     import threading
-    import time
 
-    inside, most = 0, 0
-    counter = threading.Lock()
-    real_parse = ast.parse
+    state = threading.Condition()
+    inside, most, turned_away, waited = 0, 0, 0, False
+    real_parse, real_lock = ast.parse, incremental._AST_LOCK
 
-    def slow_parse(*args, **kwargs):
-        nonlocal inside, most
-        with counter:
+    class CountingLock:
+        """The module's own lock, counting the threads it makes wait."""
+
+        def __enter__(self):
+            nonlocal turned_away
+            if not real_lock.acquire(blocking=False):
+                with state:
+                    turned_away += 1
+                    state.notify_all()
+                real_lock.acquire()
+            return self
+
+        def __exit__(self, *exc):
+            real_lock.release()
+
+    def parse_holding_still(*args, **kwargs):
+        nonlocal inside, most, waited
+        with state:
             inside += 1
             most = max(most, inside)
-        time.sleep(0.002)  # widen the window two unserialised callers would need to overlap
+            state.notify_all()
+            if not waited:  # the first call only; bounded against a hang, not a timing
+                waited = True
+                state.wait_for(lambda: turned_away or inside >= 2, timeout=120)
         try:
             return real_parse(*args, **kwargs)
         finally:
-            with counter:
+            with state:
                 inside -= 1
 
-    monkeypatch.setattr(incremental.ast, "parse", slow_parse)
+    monkeypatch.setattr(incremental, "_AST_LOCK", CountingLock())
+    monkeypatch.setattr(incremental.ast, "parse", parse_holding_still)
     incremental._imported_package_modules.cache_clear()
     threads = [
         threading.Thread(target=incremental.code_digest, args=(module,))
-        for module in ("bisa_sdg.pipeline", "bisa_sdg.warehouse", "bisa_sdg.sources.statbel_population")
+        for module in ("bisa_sdg.pipeline", "bisa_sdg.warehouse")
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     incremental._imported_package_modules.cache_clear()
-    assert most == 1
+    assert turned_away and most == 1
 
 
 # --- runs (Prefect harness) -----------------------------------------------------------------------------------
