@@ -52,7 +52,8 @@ def land_and_population(
     )
     run_models(con, "core.ind_11_3_1")
     rows = con.execute(
-        "select series, time_period, obs_value, comment, obs_status, obs_lower, obs_upper from core.ind_11_3_1"
+        "select series, time_period, obs_value, comment, obs_status, obs_lower, obs_upper, nature, source "
+        "from core.ind_11_3_1"
     ).fetchall()
     return {(series, year): (value, comment, *rest) for series, year, value, comment, *rest in rows}
 
@@ -84,6 +85,17 @@ def test_11_3_1_marks_every_period_touching_a_derived_population_as_estimated():
     assert values[("POPULATION_GROWTH_RATE", 2020)][2] == "E"
     assert "derived from a published level" in values[("EN_LND_CNSPOP", 2020)][1]
     assert "derived" not in values[("EN_LND_CNSPOP", 2025)][1]
+    # nature: estimated where a derived population enters, compiled (C) from cadastral hectares and counts otherwise
+    assert {year: values[("EN_LND_CNSPOP", year)][5] for year in (2015, 2020, 2025)} == {
+        2015: "E",
+        2020: "E",
+        2025: "C",
+    }
+    # sources: the land-use file for every series, the population file where population enters the figure
+    assert values[("EN_LND_CNSPOP", 2025)][6] == "statbel_land_use,statbel_population"
+    assert values[("BUILTUP_AREA_PER_CAPITA", 2025)][6] == "statbel_land_use,statbel_population"
+    assert values[("LAND_CONSUMPTION_RATE", 2025)][6] == "statbel_land_use"
+    assert values[("BUILTUP_AREA_CHANGE", 2025)][6] == "statbel_land_use"
     # 2010–2015: LCR = 5/100/5 = 0.01; PGR = ln(1.04)/5 = 0.00784414; ratio = 1.274837
     assert values[("EN_LND_CNSPOP", 2015)][0] == pytest.approx(1.274837, rel=1e-6)
     # Built-up area per person is the period's later year: 105e6 m² / 1 040 000 = 100.961538 (2015),
@@ -132,13 +144,13 @@ def test_11_3_1_takes_the_fpb_share_only_after_the_cadastre_and_records_the_brea
     assert values[("EN_LND_CNSPOP", 2015)][2] == "A"
     # 2015–2020 (FPB): LCR = (51 − 50)/50/5 = 0.004; PGR = ln(1.0510099)/5 = 0.00995 → ratio 0.402
     # (ln 1.0510099 = 0.0497516, /5 = 0.00995033; 0.004/0.00995033 = 0.401997) — the first FPB period: a break
-    value, comment, status, low, high = values[("EN_LND_CNSPOP", 2020)]
+    value, comment, status, low, high, *_ = values[("EN_LND_CNSPOP", 2020)]
     assert value == pytest.approx(0.401997, rel=1e-5)
     assert status == "B" and "SERIES BREAK" in comment
     # shares published to one decimal: LCR in [(50.95 − 50.05)/50.05/5, (51.05 − 49.95)/49.95/5]
     # = [0.00359640, 0.00440440] → ratio in [0.361435, 0.442640]
     assert (low, high) == (pytest.approx(0.361435, rel=1e-5), pytest.approx(0.442640, rel=1e-5))
-    assert values[("EN_LND_CNSPOP", 2015)][3:] == (None, None)  # cadastral hectares and counts are exact
+    assert values[("EN_LND_CNSPOP", 2015)][3:5] == (None, None)  # cadastral hectares and counts are exact
 
 
 def test_road_deaths_per_100_000():
