@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench mutants clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+# Mutation testing on purpose (not part of `make test`): score per module, see docs/testing.md.
+mutants: $(STAMP)
+	$(BIN)/python benchmarks/mutants.py --show-survivors
 
 clean:
 	rm -rf data/curated/*.duckdb reports/*.html reports/*.json reports/*.md reports/sdmx

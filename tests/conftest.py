@@ -12,11 +12,21 @@ from bisa_sdg.pipeline import PipelineConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Every variable the tests rely on is assigned here, not defaulted: a value left in the shell (a public host, a
+# token, a fault pause) must not change what the tests check.
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+# Prefect runs against the session's harness, never against a server named in the shell.
+for _name in ("PREFECT_API_URL", "PREFECT_API_KEY"):
+    os.environ.pop(_name, None)
 # Online refreshes in tests reach only the UN API test servers the tests start on 127.0.0.1; the Statbel and
 # be.STAT connectors (whose default hosts are public) are enabled by their own tests, with local servers.
-os.environ.setdefault("BISA_SDG_ONLINE_SOURCES", "unsd_sdg_api")
+os.environ["BISA_SDG_ONLINE_SOURCES"] = "unsd_sdg_api"
+# The rest of the project's own variables (URL overrides, the UN API token, fault pauses, a Dask address) are
+# unset; a test that needs one sets it (monkeypatch.setenv or a subprocess's env). BISA_SDG_CACHE_DIR is below.
+for _name in [n for n in os.environ if n.startswith(("BISA_SDG_", "BISA_DASK_"))]:
+    if _name != "BISA_SDG_ONLINE_SOURCES":
+        del os.environ[_name]
 # R data files are parsed once per machine into a cache (bisa_sdg.sources._rdata); the tests keep theirs beside the
 # repository's other test caches, so that no test reads or writes the user's cache folder.
 os.environ["BISA_SDG_CACHE_DIR"] = str(ROOT / ".pytest_cache" / "bisa-sdg-rdata")

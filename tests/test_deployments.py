@@ -121,8 +121,9 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path, deadline: float
     raise AssertionError(f"prefect server not healthy in time:\n{log.read_text()[-3000:]}")
 
 
-# Seconds for server start + serve + one run; generous for a loaded 2-core machine, tunable for slower ones.
-BUDGET_S = float(os.environ.get("BISA_SDG_SERVER_TEST_SECONDS", "90"))
+# How long to keep waiting for the server, the deployment and the run before calling it a hang. Not a performance
+# limit (the run's cost is measured in benchmarks/): the test checks states, and this only bounds a stuck wait.
+WAIT_S = 600.0
 
 
 @pytest.mark.slow
@@ -132,8 +133,7 @@ def test_a_served_deployment_runs_to_completion_on_a_real_server(good_publicatio
     shutil.copytree(good_publication, project, symlinks=True)
     warehouse = project / "data/curated/bisa_sdg.duckdb"
     before = sha256(warehouse)
-    started = time.monotonic()
-    deadline = started + BUDGET_S - 5
+    deadline = time.monotonic() + WAIT_S
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
@@ -174,7 +174,6 @@ def test_a_served_deployment_runs_to_completion_on_a_real_server(good_publicatio
             _stop(served)
         _stop(server)
     assert server.poll() is not None and (served is None or served.poll() is not None)
-    assert time.monotonic() - started < BUDGET_S
 
 
 def _run_deployment(api: str, deadline: float, served, serve_log: Path):

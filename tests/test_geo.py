@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -140,17 +139,14 @@ def test_pinned_projection_is_the_operation_proj_itself_picks_over_belgium():
     assert np.abs(y - expected_y).max() < 1e-6
 
 
-def test_real_boundaries_grid_is_complete_and_fast():
+def test_real_boundaries_grid_is_complete():
+    """The 19 municipalities' polygons gridded at 100 m (its cost is in benchmarks/bench_readers.py)."""
     catalog = load_catalog(ROOT / "data/raw/catalog.yaml")
     profile = load_profile(ROOT / "config/profiles/brussels.yaml")
-    started = time.perf_counter()
     frame = read_source(catalog.get("statbel_boundaries"), ROOT / "data/raw", profile)
-    seconds = time.perf_counter() - started
     assert set(frame["refnis"]) == set(profile.municipalities)
     assert frame.groupby("refnis")["weight"].sum().tolist() == pytest.approx([1.0] * 19)
     # 162.5 km² of polygons at 100 m cells (0.01 km²) ≈ 16 250 cells; Saint-Josse (1.155 km²) ≈ 116.
     assert len(frame) == pytest.approx(16_250, rel=0.01)
     assert (frame["refnis"] == "21014").sum() == pytest.approx(116, abs=5)
     assert not frame.duplicated(["cell_id"]).any()
-    # Reading, projecting and gridding the 19 polygons takes ~0.3 s; 3 s leaves room for a loaded machine.
-    assert seconds < 3.0

@@ -8,9 +8,13 @@ from tests.sqlmodels import load, new_warehouse, run_models
 
 
 def land_and_population(
-    builtup: dict[int, float], population: dict[int, int], fpb_share: dict[int, float] | None = None
+    builtup: dict[int, float],
+    population: dict[int, int],
+    fpb_share: dict[int, float] | None = None,
+    derived: frozenset[int] = frozenset(),
 ):
-    """11.3.1 on hand-made inputs: cadastral built-up land in km² per year, FPB shares (% of 100 km²) per year."""
+    """11.3.1 on hand-made inputs: cadastral built-up land in km² per year, FPB shares (% of 100 km²) per year;
+    the population of the years in ``derived`` is marked derived (from a published level and growth)."""
     con = new_warehouse()
     load(
         con,
@@ -40,7 +44,7 @@ def land_and_population(
                 "time_period": y,
                 "population": p,
                 "source": "s",
-                "derived": False,
+                "derived": y in derived,
                 "flag": None,
             }
             for y, p in population.items()
@@ -48,7 +52,8 @@ def land_and_population(
     )
     run_models(con, "core.ind_11_3_1")
     rows = con.execute(
-        "select series, time_period, obs_value, comment, obs_status, obs_lower, obs_upper from core.ind_11_3_1"
+        "select series, time_period, obs_value, comment, obs_status, obs_lower, obs_upper, nature, source "
+        "from core.ind_11_3_1"
     ).fetchall()
     return {(series, year): (value, comment, *rest) for series, year, value, comment, *rest in rows}
 
@@ -65,6 +70,43 @@ def test_11_3_1_growing_city():
     assert values[("BUILTUP_AREA_PER_CAPITA", 2020)][0] == pytest.approx(100.0)
     assert values[("BUILTUP_AREA_CHANGE", 2020)][0] == pytest.approx(10.0)
     assert "2010–2020" in values[("EN_LND_CNSPOP", 2020)][1]
+
+
+def test_11_3_1_marks_every_period_touching_a_derived_population_as_estimated():
+    # Built-up 100, 105, 110, 115.5 km² and population 1 000 000, 1 040 000 (derived), 1 100 000, 1 200 000 in
+    # 2010, 2015, 2020, 2025. A period is estimated (obs_status E) when either end's population is derived.
+    values = land_and_population(
+        {2010: 100.0, 2015: 105.0, 2020: 110.0, 2025: 115.5},
+        {2010: 1_000_000, 2015: 1_040_000, 2020: 1_100_000, 2025: 1_200_000},
+        derived=frozenset({2015}),
+    )
+    status = {year: values[("EN_LND_CNSPOP", year)][2] for year in (2015, 2020, 2025)}
+    assert status == {2015: "E", 2020: "E", 2025: "A"}  # derived at the end, at the start, at neither
+    assert values[("POPULATION_GROWTH_RATE", 2020)][2] == "E"
+    assert "derived from a published level" in values[("EN_LND_CNSPOP", 2020)][1]
+    assert "derived" not in values[("EN_LND_CNSPOP", 2025)][1]
+    # nature: estimated where a derived population enters, compiled (C) from cadastral hectares and counts otherwise
+    assert {year: values[("EN_LND_CNSPOP", year)][5] for year in (2015, 2020, 2025)} == {
+        2015: "E",
+        2020: "E",
+        2025: "C",
+    }
+    # sources: the land-use file for every series, the population file where population enters the figure
+    assert values[("EN_LND_CNSPOP", 2025)][6] == "statbel_land_use,statbel_population"
+    assert values[("BUILTUP_AREA_PER_CAPITA", 2025)][6] == "statbel_land_use,statbel_population"
+    assert values[("LAND_CONSUMPTION_RATE", 2025)][6] == "statbel_land_use"
+    assert values[("BUILTUP_AREA_CHANGE", 2025)][6] == "statbel_land_use"
+    # 2010–2015: LCR = 5/100/5 = 0.01; PGR = ln(1.04)/5 = 0.00784414; ratio = 1.274837
+    assert values[("EN_LND_CNSPOP", 2015)][0] == pytest.approx(1.274837, rel=1e-6)
+    # Built-up area per person is the period's later year: 105e6 m² / 1 040 000 = 100.961538 (2015),
+    # 110e6 / 1 100 000 = 100.0 (2020), 115.5e6 / 1 200 000 = 96.25 (2025); the earlier year's figure would give
+    # 100.0, 100.961538 and 100.0.
+    per_capita = {year: values[("BUILTUP_AREA_PER_CAPITA", year)][0] for year in (2015, 2020, 2025)}
+    assert per_capita == {
+        2015: pytest.approx(100.961538),
+        2020: pytest.approx(100.0),
+        2025: pytest.approx(96.25),
+    }
 
 
 def test_11_3_1_uses_consecutive_known_years_only():
@@ -102,13 +144,13 @@ def test_11_3_1_takes_the_fpb_share_only_after_the_cadastre_and_records_the_brea
     assert values[("EN_LND_CNSPOP", 2015)][2] == "A"
     # 2015–2020 (FPB): LCR = (51 − 50)/50/5 = 0.004; PGR = ln(1.0510099)/5 = 0.00995 → ratio 0.402
     # (ln 1.0510099 = 0.0497516, /5 = 0.00995033; 0.004/0.00995033 = 0.401997) — the first FPB period: a break
-    value, comment, status, low, high = values[("EN_LND_CNSPOP", 2020)]
+    value, comment, status, low, high, *_ = values[("EN_LND_CNSPOP", 2020)]
     assert value == pytest.approx(0.401997, rel=1e-5)
     assert status == "B" and "SERIES BREAK" in comment
     # shares published to one decimal: LCR in [(50.95 − 50.05)/50.05/5, (51.05 − 49.95)/49.95/5]
     # = [0.00359640, 0.00440440] → ratio in [0.361435, 0.442640]
     assert (low, high) == (pytest.approx(0.361435, rel=1e-5), pytest.approx(0.442640, rel=1e-5))
-    assert values[("EN_LND_CNSPOP", 2015)][3:] == (None, None)  # cadastral hectares and counts are exact
+    assert values[("EN_LND_CNSPOP", 2015)][3:5] == (None, None)  # cadastral hectares and counts are exact
 
 
 def test_road_deaths_per_100_000():

@@ -65,7 +65,7 @@ def sha(path: Path) -> str:
 
 
 def test_every_output_is_in_place_and_nothing_else_is_touched(written) -> None:
-    reports, paths, timings = written
+    reports, paths, _ = written
     assert all(p.is_file() for p in paths)
     assert {p.name for p in reports.iterdir()} == {*OWNED, "run_summary.json"}
     assert (reports / "run_summary.json").read_text(encoding="utf-8") == "{}\n"
@@ -78,7 +78,6 @@ def test_every_output_is_in_place_and_nothing_else_is_touched(written) -> None:
     on_disk = {str(p.relative_to(reports)) for p in reports.rglob("*") if p.is_file()} - {"outputs.json"}
     assert set(manifest["files"]) == on_disk
     assert manifest["files"]["run_summary.json"]["sha256"] == hashlib.sha256(b"{}\n").hexdigest()
-    assert timings["total"] < 30
 
 
 # ----------------------------------------------------------------------------------------- SDMX

@@ -13,6 +13,7 @@ import re
 import stat
 import zipfile
 from pathlib import Path
+from uuid import UUID
 
 import duckdb
 import pytest
@@ -295,11 +296,13 @@ def test_a_token_never_reaches_a_log_or_a_record(
         "run log": _all_text_of(workspace.run_log),
         "warehouse (audit.runs)": _all_text_of(workspace.warehouse),
         "raw folder": "\n".join(p.read_text("utf-8", "replace") for p in workspace.raw_dir.rglob("*.jsonl")),
-        "Prefect API logs": _prefect_logs(),
     }
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        (warnings,) = con.execute("select warnings from audit.runs").fetchone()
+        (warnings, flow_run) = con.execute("select warnings, prefect_flow_run from audit.runs").fetchone()
     assert "api_key=REDACTED" in warnings  # the warning is recorded, redacted
+    name, _, run_id = flow_run.partition("/")[2].rpartition(" (")  # 'bisa-sdg/<run name> (<flow run id>)'
+    seen["Prefect API logs"] = _prefect_logs_of(run_id.rstrip(")"))
+    assert f"Beginning flow run '{name}'" in seen["Prefect API logs"]  # this run's own logs were read
     for where, text in seen.items():
         for secret in (query_token, bearer):
             assert secret not in text, f"{secret} leaked into {where}"
@@ -323,11 +326,31 @@ def test_a_password_in_the_api_url_is_redacted_from_the_fallback_warning(
     assert "pw-SECRET-77aa" not in everything and "statistician" not in everything
 
 
-def _prefect_logs() -> str:
+def _prefect_logs_of(flow_run_id: str) -> str:
+    """Every log the Prefect API holds for one flow run and its subflow runs, page by page (not the API's first
+    200 of the session, which in a full run belong to other tests)."""
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
 
     with get_client(sync_client=True) as client:
-        return "\n".join(log.message for log in client.read_logs(limit=200))
+        runs, frontier = {UUID(flow_run_id)}, [UUID(flow_run_id)]
+        while frontier:
+            children = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=frontier))
+            )
+            frontier = [run.id for run in children if run.id not in runs]
+            runs.update(frontier)
+        messages: list[str] = []
+        while page := client.read_logs(
+            LogFilter(flow_run_id=LogFilterFlowRunId(any_=sorted(runs))), limit=200, offset=len(messages)
+        ):
+            messages.extend(log.message for log in page)
+    return "\n".join(messages)
 
 
 def test_a_landed_vintage_records_the_url_without_its_token(tmp_path, httpserver: HTTPServer, monkeypatch):
