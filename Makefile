@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench mutants clean
+.PHONY: run test browser lint bench mutants clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/bisa-sdg run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The report is tested in a real headless browser (tests/test_report.py): Debian's chromium, installed here when the
+# machine has apt-get and the rights to use it, so that `make test` skips nothing; elsewhere the test says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }; then \
+	    SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; \
+	  else echo "chromium is not installed and cannot be installed here: the report test will be skipped"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
