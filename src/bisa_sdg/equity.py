@@ -72,16 +72,21 @@ def nearest_population(
     population: pd.DataFrame, areas: Sequence[str], year: int
 ) -> tuple[dict[str, float], str]:
     """Population of each area in ``year``, else in the nearest year (the earlier one on a tie), and the rule used."""
-    out: dict[str, float] = {}
-    used: set[int] = set()
-    for area in areas:
-        rows = population[(population["ref_area"] == area) & population["population"].notna()]
-        if rows.empty:
+    wanted = set(areas)
+    best: dict[str, tuple[int, int, float]] = {}  # area -> (gap, year, population); plain rows, one pass
+    for area, period, people in zip(
+        population["ref_area"].tolist(),
+        population["time_period"].tolist(),
+        population["population"].tolist(),
+        strict=True,
+    ):
+        if area not in wanted or people is None or pd.isna(people):
             continue
-        gaps = (rows["time_period"] - year).abs() * 2 + (rows["time_period"] > year)  # ties: earlier year
-        best = rows.loc[gaps.idxmin()]
-        out[area] = float(best["population"])
-        used.add(int(best["time_period"]))
+        gap = abs(int(period) - year) * 2 + (int(period) > year)  # ties: the earlier year
+        if area not in best or gap < best[area][0]:
+            best[area] = (gap, int(period), float(people))
+    out = {area: best[area][2] for area in areas if area in best}
+    used = {best[area][1] for area in out}
     if not out:
         return out, "no population figure"
     if used == {year}:
