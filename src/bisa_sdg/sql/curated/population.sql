@@ -9,4 +9,4 @@ comment on column curated.population.time_period is 'Year; the population is cou
 comment on column curated.population.population is 'Number of inhabitants (legal population, Statbel)';
 comment on column curated.population.source is 'Catalog source id the figure comes from (see meta.sources)';
 comment on column curated.population.derived is 'True when the figure is arithmetic on two published numbers (a level and a yearly growth), not a published level';
-comment on column curated.population.flag is 'The mark the source file carries in the catalog: UNCERTAIN (2020 municipal figures: the compilation matched them to municipalities by row position), CONFLICT (2022: the total differs from a figure quoted in the press); NULL when none';
+comment on column curated.population.flag is 'The mark the source file carries in the catalog (a mark is on a whole file): UNCERTAIN (2020 municipal figures: the compilation matched them to municipalities by row position; region sums are not marked), CONFLICT (2022: the file''s Brussels total differs from a figure quoted in the press; region sums of that file carry it); NULL when none';
