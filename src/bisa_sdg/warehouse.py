@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from bisa_sdg.catalog import Catalog
-from bisa_sdg.contract import COLUMN_TYPES
+from bisa_sdg.contract import BREAKDOWN_COLUMNS, COLUMN_TYPES
 from bisa_sdg.profile import RegionProfile
 
 SCHEMAS = ("raw", "staging", "core", "meta", "curated", "audit")
@@ -270,6 +270,14 @@ def load_meta(
         "comment on table meta.source_files is 'Each raw file read: the hash the catalog records and the hash actually read'"
     )
     con.execute("comment on table meta.profile_areas is 'The areas of the region profile (config/profiles)'")
+
+
+def indicator_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The totals of curated.indicator_values (every breakdown '_T'): what the Python models compare across areas."""
+    totals = " and ".join(f"{checked_identifier(column)} = '_T'" for column in BREAKDOWN_COLUMNS)
+    columns = "indicator_id, series, unit_measure, ref_area, time_period, obs_value"
+    query = f"select {columns} from curated.indicator_values where {totals}"  # noqa: S608 - constant names only
+    return con.execute(query).df()
 
 
 def _create_indicator_union(con: duckdb.DuckDBPyConnection) -> None:

@@ -82,13 +82,7 @@ where urbanisation = '_T' and city is null and obs_value is not null
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Read totals, end values and Belgium's values; write curated.distance_to_target with its comments."""
-    values = con.execute(
-        "select indicator_id, series, unit_measure, ref_area, time_period, obs_value "
-        "from curated.indicator_values where sex = '_T' and age = '_T' and urbanisation = '_T' "
-        "and disability_status = '_T' and income_wealth_quantile = '_T' and education_lev = '_T' "
-        "and occupation = '_T' and cust_breakdown = '_T' and composite_breakdown = '_T' "
-        "and activity = '_T' and product = '_T'"
-    ).df()
+    values = wh.indicator_totals(con)
     areas = con.execute("select ref_area, level from meta.profile_areas").df()
     ends = con.execute(END_VALUES_SQL).df()
     national = con.execute(NATIONAL_SQL).df()

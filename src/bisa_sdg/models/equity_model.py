@@ -70,13 +70,7 @@ COLUMN_COMMENTS: dict[str, str] = {
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Read the municipal totals, population and directions; write curated.equity with its comments."""
-    values = con.execute(
-        "select indicator_id, series, unit_measure, ref_area, time_period, obs_value "
-        "from curated.indicator_values where sex = '_T' and age = '_T' and urbanisation = '_T' "
-        "and disability_status = '_T' and income_wealth_quantile = '_T' and education_lev = '_T' "
-        "and occupation = '_T' and cust_breakdown = '_T' and composite_breakdown = '_T' "
-        "and activity = '_T' and product = '_T'"
-    ).df()
+    values = wh.indicator_totals(con)
     areas = con.execute("select ref_area, level from meta.profile_areas").fetchall()
     municipalities = sorted(a for a, level in areas if level == "municipality")
     regions = [a for a, level in areas if level == "region"]

@@ -1,4 +1,4 @@
-"""The issue-3 indicator models, run as the real .sql files on small hand-made tables with hand-worked answers.
+"""The indicator models (11.1.1, 11.6.2, 11.7.1, drop-ins …), run as the real .sql files on small hand-made tables with hand-worked answers.
 
 Every expected number is worked out in a comment next to the assertion, so a reader can check the method
 without running anything. Edge cases: missing years, zero denominators, empty inputs (never a row of zeros).

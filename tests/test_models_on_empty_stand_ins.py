@@ -1,4 +1,4 @@
-"""The issue-3 models bind on empty stand-in tables built from the schemas alone (a region whose profile leaves
+"""The staging and indicator models bind on empty stand-in tables built from the schemas alone (a region whose profile leaves
 the sources out): every raw column a staging model reads must be declared in the source's schema."""
 
 from __future__ import annotations
