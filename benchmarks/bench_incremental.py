@@ -33,7 +33,7 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from prefect.testing.utilities import prefect_test_harness
-from bisa_sdg.pipeline import PipelineConfig
+from bisa_sdg.run.steps import PipelineConfig
 from flows.pipeline import run_pipeline
 
 work = Path(sys.argv[1])

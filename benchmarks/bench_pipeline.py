@@ -32,7 +32,7 @@ PURE_WORK = """
 import json, sys, time
 from pathlib import Path
 started = time.perf_counter()
-from bisa_sdg import pipeline as p
+from bisa_sdg.run import steps as p
 imported = time.perf_counter()
 steps, warm = {}, {}
 p.build_and_publish(p.PipelineConfig(), timings=steps)
@@ -110,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     bin_dir = Path(sys.executable).parent
-    from bisa_sdg.catalog import load_catalog
+    from bisa_sdg.config.catalog import load_catalog
 
     n_sources = len(load_catalog(ROOT / "data/raw/catalog.yaml").sources)
     cases = {

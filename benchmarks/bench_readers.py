@@ -13,8 +13,8 @@ import json
 import time
 from pathlib import Path
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.profile import load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.sources import read_source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ Inputs come from benchmarks/generate_synthetic.py (invented values, marked synth
 (ru_maxrss, imports included) is its own:
 
   floor     DuckDB scans the Parquet file and computes the bare aggregate (mean per station and year);
-  pipeline  bisa_sdg.validation_sql validates the hourly file, the stations and the population grid against
+  pipeline  bisa_sdg.validation.duckdb_engine validates the hourly file, the stations and the population grid against
             benchmarks/schemas/*.yaml (every rule, streaming over Parquet), then the pipeline's SQL computes the
             annual station means (≥ 90 % data capture) and the population-weighted regional mean (the method of
             core.ind_11_6_2: station → area mean, weighted by the area's population from the grid);
@@ -115,8 +115,8 @@ def measure(kind: str, data: Path, threads: int, memory_limit: str) -> dict[str,
             "peak_mb": _peak_mb(),
             "import_mb": imported,
         }
-    from bisa_sdg.profile import load_profile
-    from bisa_sdg.validation import load_schema
+    from bisa_sdg.config.profile import load_profile
+    from bisa_sdg.validation.schema import load_schema
 
     profile = load_profile(data / "synthetic_profile.yaml")
     schemas = {
@@ -124,7 +124,7 @@ def measure(kind: str, data: Path, threads: int, memory_limit: str) -> dict[str,
         for name in ("synthetic_pm25_hourly", "synthetic_aq_stations", "synthetic_population_grid")
     }
     if kind == "pipeline":
-        from bisa_sdg.validation_sql import validate_sql
+        from bisa_sdg.validation.duckdb_engine import validate_sql
 
         con = _connect(threads, memory_limit, temp_dir)
         _warm(con, hourly)
@@ -151,7 +151,7 @@ def measure(kind: str, data: Path, threads: int, memory_limit: str) -> dict[str,
     if kind == "pandera":
         import pandas as pd
 
-        from bisa_sdg.validation import validate_frame
+        from bisa_sdg.validation.schema import validate_frame
 
         imported = _peak_mb()
         started = time.perf_counter()

@@ -15,8 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from bisa_sdg import pipeline as p
-from bisa_sdg import warehouse as wh
+from bisa_sdg.run import steps as p
+from bisa_sdg.warehouse import database as wh
 
 
 def main(version: str, out: Path, runs: int = 3) -> None:

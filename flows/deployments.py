@@ -21,7 +21,7 @@ deployments ever fire on the same day, and ``serve(limit=1)`` runs one at a time
   problem are flushed at least once a year.
 
 Runs are incremental: a scheduled run whose sources did not change rereads nothing and leaves the published
-warehouse as it is (see :mod:`bisa_sdg.incremental`).
+warehouse as it is (see :mod:`bisa_sdg.run.incremental`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Any
 
 from prefect import flow
 
-from bisa_sdg.catalog import Catalog, Source
-from bisa_sdg.pipeline import PipelineConfig, load_configuration
+from bisa_sdg.config.catalog import Catalog, Source
+from bisa_sdg.run.steps import PipelineConfig, load_configuration
 
 TIMEZONE = "Europe/Brussels"
 FLOW_NAME = "bisa-sdg-scheduled"

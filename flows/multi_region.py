@@ -21,8 +21,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from bisa_sdg.pipeline import PipelineConfig
-from bisa_sdg.profile import PROFILES_DIR, resolve_profile
+from bisa_sdg.config.profile import PROFILES_DIR, resolve_profile
+from bisa_sdg.run.steps import PipelineConfig
 
 DASK_ADDRESS_ENV = "BISA_DASK_ADDRESS"
 

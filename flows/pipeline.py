@@ -1,6 +1,6 @@
 """Prefect flows: ingest → validate → build → publish, and the parent flow that runs them.
 
-Orchestration only: each task calls one function of :mod:`bisa_sdg.pipeline`. Reading this file should read
+Orchestration only: each task calls one function of :mod:`bisa_sdg.run.steps`. Reading this file should read
 like the table of contents of a run.
 """
 
@@ -17,17 +17,18 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as current_flow_run
 
-from bisa_sdg import incremental, ops, runlog
-from bisa_sdg import pipeline as p
-from bisa_sdg.catalog import Catalog, Source, sha256_of
-from bisa_sdg.profile import RegionProfile
-from bisa_sdg.validation import ValidationFailed, describe_issue
-from bisa_sdg.warehouse import publish as publish_file
+from bisa_sdg.config.catalog import Catalog, Source, sha256_of
+from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.run import housekeeping as ops
+from bisa_sdg.run import incremental, runlog
+from bisa_sdg.run import steps as p
+from bisa_sdg.validation.schema import ValidationFailed, describe_issue
+from bisa_sdg.warehouse.database import publish as publish_file
 from flows.signed_storage import signed_storage
 
 
 def _content_key(context, parameters: dict[str, Any]) -> str | None:
-    """Cache on the content key computed by :mod:`bisa_sdg.incremental` (None: do not cache)."""
+    """Cache on the content key computed by :mod:`bisa_sdg.run.incremental` (None: do not cache)."""
     return parameters.get("cache_key")
 
 
@@ -46,7 +47,7 @@ def _worth_retrying(task_, task_run, state) -> bool:
 
 def _cached(task_, config: p.PipelineConfig):
     """The task with its results persisted beside the warehouse; a full refresh recomputes and overwrites."""
-    # A local folder whose entries are signed (bisa_sdg.cache_signing); Prefect takes it as a saved block.
+    # A local folder whose entries are signed (bisa_sdg.run.cache_signing); Prefect takes it as a saved block.
     storage = signed_storage(incremental.cache_dir(config.warehouse))
     if config.full_refresh:
         return task_.with_options(result_storage=storage, refresh_cache=True)
@@ -77,7 +78,7 @@ def ingest_source_task(
 
 @task(name="refresh-online", task_run_name="refresh-online-sources", cache_policy=NO_CACHE)
 def refresh_online_task(config: p.PipelineConfig, catalog: Catalog) -> list[str]:
-    from bisa_sdg.online import refresh_all
+    from bisa_sdg.acquire.online import refresh_all
 
     return refresh_all(config.raw_dir, catalog)
 
@@ -214,7 +215,7 @@ def _parent_run_name() -> str:
 def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     """The whole pipeline. Raises on failure after recording the run, so the Prefect UI shows it failed.
 
-    Incremental (:mod:`bisa_sdg.incremental`): everything a build reads is hashed first; when nothing changed
+    Incremental (:mod:`bisa_sdg.run.incremental`): everything a build reads is hashed first; when nothing changed
     since the run that published the current warehouse, nothing is read, validated or built and the warehouse
     is left as it is. Otherwise unchanged sources come from the cache (``<warehouse dir>/.prefect-cache``) and
     unchanged inputs are not validated again. ``config.full_refresh`` ignores all of it.

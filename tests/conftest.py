@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bisa_sdg.pipeline import PipelineConfig
+from bisa_sdg.run.steps import PipelineConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

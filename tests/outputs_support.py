@@ -11,8 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bisa_sdg import pipeline as p
 from bisa_sdg.publish.outputs import OutputSettings
+from bisa_sdg.run import steps as p
 from tests.conftest import ROOT, copy_sample
 
 _BUILT: dict[str, Path] = {}

@@ -62,7 +62,7 @@ class Workspace:
         return self.warehouse.with_name("bisa_sdg_runs.duckdb")
 
     def config(self, **overrides):
-        from bisa_sdg.pipeline import PipelineConfig
+        from bisa_sdg.run.steps import PipelineConfig
 
         values = dict(
             raw_dir=self.raw_dir,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from bisa_sdg import warehouse as wh
+from bisa_sdg.warehouse import database as wh
 
 
 def run_models(con: duckdb.DuckDBPyConnection, *names: str) -> None:

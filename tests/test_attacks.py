@@ -170,8 +170,8 @@ def test_a_pickle_planted_in_the_cache_is_never_loaded(workspace, capsys, tmp_pa
     from prefect.results import ResultRecord, ResultRecordMetadata
     from prefect.serializers import PickleSerializer
 
-    from bisa_sdg import incremental
-    from bisa_sdg.pipeline import load_configuration
+    from bisa_sdg.run import incremental
+    from bisa_sdg.run.steps import load_configuration
 
     config = workspace.config()
     catalog, profile = load_configuration(config)
@@ -193,7 +193,7 @@ def test_a_pickle_planted_in_the_cache_is_never_loaded(workspace, capsys, tmp_pa
 
 
 def test_a_cache_entry_signed_with_another_key_or_edited_is_refused(tmp_path, monkeypatch):
-    from bisa_sdg.cache_signing import KEY_FILE_ENV, UnsignedEntryError, load_key, sign, verify
+    from bisa_sdg.run.cache_signing import KEY_FILE_ENV, UnsignedEntryError, load_key, sign, verify
 
     monkeypatch.setenv(KEY_FILE_ENV, str(tmp_path / "keys" / "cache.key"))
     key = load_key()
@@ -226,7 +226,7 @@ def _trickle(request: Request) -> Response:
 
 
 def test_a_server_trickling_bytes_is_cut_off_at_the_deadline(httpserver: HTTPServer, monkeypatch):
-    from bisa_sdg.http import FetchError, fetch, make_session
+    from bisa_sdg.acquire.http import FetchError, fetch, make_session
 
     monkeypatch.setenv("BISA_SDG_HTTP_DEADLINE_S", "1")
     httpserver.expect_request("/slow").respond_with_handler(_trickle)
@@ -237,7 +237,7 @@ def test_a_server_trickling_bytes_is_cut_off_at_the_deadline(httpserver: HTTPSer
 
 def test_a_body_over_the_size_cap_is_refused_while_it_streams(httpserver: HTTPServer, monkeypatch):
     """No Content-Length (chunked): only counting the bytes as they come can stop it."""
-    from bisa_sdg.http import FetchError, fetch, make_session
+    from bisa_sdg.acquire.http import FetchError, fetch, make_session
 
     monkeypatch.setenv("BISA_SDG_HTTP_MAX_BYTES", str(2**20))
     chunk = b"0" * 2**16
@@ -249,7 +249,7 @@ def test_a_body_over_the_size_cap_is_refused_while_it_streams(httpserver: HTTPSe
 
 
 def test_retries_stop_when_the_next_wait_would_pass_the_deadline(httpserver: HTTPServer, monkeypatch):
-    from bisa_sdg.http import FetchError, fetch, make_session
+    from bisa_sdg.acquire.http import FetchError, fetch, make_session
 
     monkeypatch.setenv("BISA_SDG_HTTP_DEADLINE_S", "5")
     httpserver.expect_request("/busy").respond_with_data("busy", status=503, headers={"Retry-After": "30"})
@@ -261,7 +261,7 @@ def test_retries_stop_when_the_next_wait_would_pass_the_deadline(httpserver: HTT
 
 def test_a_redirect_to_another_host_is_refused_and_one_on_the_same_host_followed(httpserver: HTTPServer):
     """Decided: same host followed (a moved path), another host refused before any request is sent to it."""
-    from bisa_sdg.http import FetchError, fetch, make_session
+    from bisa_sdg.acquire.http import FetchError, fetch, make_session
 
     other = httpserver.url_for("/data").replace("localhost", "127.0.0.1")  # same server, another host name
     httpserver.expect_request("/moved").respond_with_data("", status=302, headers={"Location": "/data"})
@@ -358,7 +358,7 @@ def test_a_polygon_with_too_many_vertices_is_refused_with_the_file_named(tmp_pat
 
 def test_a_thin_polygon_with_a_huge_bounding_box_is_not_gridded():
     """A 10 m wide diagonal strip 200 km long: 2 km², but 4 million cells of 100 m in its bounding box."""
-    from bisa_sdg.geo import GeometryLimitError, grid_cells
+    from bisa_sdg.sources.geo import GeometryLimitError, grid_cells
 
     strip = shapely.Polygon(
         [(0, 0), (10, 0), (200_000, 199_990), (200_000, 200_000), (199_990, 200_000), (0, 10)]

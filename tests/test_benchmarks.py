@@ -7,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.assessment_meta import load_benchmark_map
-from bisa_sdg.catalog import load_catalog
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
-from bisa_sdg.profile import load_profile
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import load_schema, validate_frame
+from bisa_sdg.validation.schema import load_schema, validate_frame
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.assessment_tables import load_benchmark_map
 from tests.sqlmodels import load, new_warehouse, run_models
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,10 +18,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bisa_sdg import online
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.landing import LandingError, read_manifest
-from bisa_sdg.profile import load_profile
+from bisa_sdg.acquire import online
+from bisa_sdg.acquire.landing import LandingError, read_manifest
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.sources import read_source
 from bisa_sdg.sources.bestat_api import (
     VIEWS,
@@ -31,8 +31,8 @@ from bisa_sdg.sources.bestat_api import (
     refresh_views,
     view_url,
 )
-from bisa_sdg.validation import load_schema
-from bisa_sdg.validation_sql import validate_any
+from bisa_sdg.validation.duckdb_engine import validate_any
+from bisa_sdg.validation.schema import load_schema
 from tests.conftest import copy_sample
 
 T0 = datetime(2025, 6, 1, 6, 0, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bisa_sdg import pipeline as p
-from bisa_sdg import warehouse as wh
-from bisa_sdg.registry import REQUIRED_UN_INDICATORS
+from bisa_sdg.run import steps as p
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.registry import REQUIRED_UN_INDICATORS
 
 pytestmark = pytest.mark.slow
 

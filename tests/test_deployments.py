@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bisa_sdg.catalog import load_catalog
+from bisa_sdg.config.catalog import load_catalog
 from flows import deployments as dep
 from tests.conftest import ROOT
 from tests.prod_support import free_port, sha256
@@ -56,7 +56,7 @@ def test_plans_follow_the_catalog():
 
 
 def test_deployments_carry_absolute_paths_schedules_and_tags(tmp_path):
-    from bisa_sdg.pipeline import PipelineConfig
+    from bisa_sdg.run.steps import PipelineConfig
 
     deployments = dep.build_deployments(PipelineConfig(warehouse=Path("data/curated/x.duckdb")), CATALOG)
     by_name = {d.name: d for d in deployments}

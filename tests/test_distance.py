@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bisa_sdg.distance import distance_frame, lower_bound, normalised_score, score_value
+from bisa_sdg.progress.distance import distance_frame, lower_bound, normalised_score, score_value
 
 
 def test_normalised_score_both_directions() -> None:

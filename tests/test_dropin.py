@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bisa_sdg import pipeline as p
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.dropin import InputFormatError, dropped_files
-from bisa_sdg.profile import load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.run import steps as p
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import load_schema, validate_frame
+from bisa_sdg.sources.dropin import InputFormatError, dropped_files
+from bisa_sdg.validation.schema import load_schema, validate_frame
 from tests.conftest import sample_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bisa_sdg.equity import equity_frame, nearest_population, theil_t, weighted_cv
+from bisa_sdg.progress.equity import equity_frame, nearest_population, theil_t, weighted_cv
 from tests.sqlmodels import load, new_warehouse, run_models
 
 POP = [100.0, 200.0, 700.0]

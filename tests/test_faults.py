@@ -7,7 +7,7 @@ session's Prefect harness, except where a second real process is the point (SIGK
 analyst's read-only connection).
 
 The UN API client's own faults (500s, timeouts, malformed pages, endless paging) are in test_http.py and
-test_unsd_api.py; here they are driven through ``bisa_sdg.online.refresh_all`` and ``bisa-sdg run --online``.
+test_unsd_api.py; here they are driven through ``bisa_sdg.acquire.online.refresh_all`` and ``bisa-sdg run --online``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bisa_sdg import online
-from bisa_sdg.catalog import load_catalog
+from bisa_sdg.acquire import online
+from bisa_sdg.config.catalog import load_catalog
 from tests.prod_support import (
     assert_intact,
     cli_subprocess,
@@ -93,7 +93,9 @@ def test_refresh_falls_back_to_the_last_snapshot(
 
     # gave up after at most the one retry fast_http allows (the server's log would also hold a slow request of the
     # test before, so the client's retry warnings are counted)
-    retries = [r for r in caplog.records if r.name == "bisa_sdg.http" and "retrying in" in r.getMessage()]
+    retries = [
+        r for r in caplog.records if r.name == "bisa_sdg.acquire.http" and "retrying in" in r.getMessage()
+    ]
     assert len(retries) <= online.DEFAULT_RETRIES
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith("unsd_sdg_api: online refresh from http://")
@@ -274,7 +276,7 @@ def test_disk_full_while_the_warehouse_is_written(workspace, capsys, tmp_path, m
     mount = tmp_path / "small_disk"
     real = _mount_tmpfs(mount, used_kib + 3 * 1024)  # room for the old files + 3 MiB, not for a new build
     if not real:  # not root / no mount: inject ENOSPC where the build writes
-        from bisa_sdg import warehouse
+        from bisa_sdg.warehouse import database as warehouse
 
         def no_space(*args, **kwargs):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

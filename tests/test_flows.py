@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.validation import ValidationFailed
+from bisa_sdg.validation.schema import ValidationFailed
+from bisa_sdg.warehouse import database as wh
 from tests.conftest import sample_config
 
 pytestmark = pytest.mark.slow
@@ -36,7 +36,7 @@ def test_two_runs_on_the_same_inputs_give_identical_curated_tables(prefect_harne
 
 
 def test_a_validation_error_fails_the_flow_and_is_logged(prefect_harness, sample_project):
-    from bisa_sdg.runlog import last_runs
+    from bisa_sdg.run.runlog import last_runs
     from flows.pipeline import run_pipeline
 
     area = sample_project / "data/raw/statbel_area/bnosac_BE_ADMIN_MUNTY_attributes_all589.csv"
@@ -56,7 +56,7 @@ def test_subflows_record_the_ingested_frames_without_copying_them(monkeypatch):
     would be, by dataclasses.asdict: 0.06-0.3 s per subflow) and are recorded as a placeholder."""
     import pandas as pd
 
-    from bisa_sdg.pipeline import Ingested
+    from bisa_sdg.run.steps import Ingested
     from flows.pipeline import build_flow, validate_flow
 
     copies: list[int] = []

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bisa_sdg.assessment_meta import load_framework_tables
-from bisa_sdg.framework import load_framework_map, umf_cells
+from bisa_sdg.config.framework import load_framework_map, umf_cells
+from bisa_sdg.warehouse.assessment_tables import load_framework_tables
 from tests.sqlmodels import load, new_warehouse, run_models
 
 ROOT = Path(__file__).resolve().parents[1]

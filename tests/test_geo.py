@@ -10,16 +10,16 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.geo import (
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.sources import read_source
+from bisa_sdg.sources.geo import (
     WGS84_TO_LAMBERT72_PIPELINE,
     cell_id,
     grid_cells,
     project_to_lambert72,
     wgs84_to_lambert72,
 )
-from bisa_sdg.profile import load_profile
-from bisa_sdg.sources import read_source
 
 ROOT = Path(__file__).resolve().parents[1]
 

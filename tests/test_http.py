@@ -1,4 +1,4 @@
-"""bisa_sdg.http against a real HTTP server on localhost (pytest-httpserver) serving recorded API bytes."""
+"""bisa_sdg.acquire.http against a real HTTP server on localhost (pytest-httpserver) serving recorded API bytes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bisa_sdg.http import FetchError, fetch, make_session, parse_retry_after, redact_text, redact_url
+from bisa_sdg.acquire.http import FetchError, fetch, make_session, parse_retry_after, redact_text, redact_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "unsd_api"
 GEOAREA = (FIXTURES / "sdgapi_v1_GeoArea_List.sample.json").read_bytes()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bisa_sdg import incremental
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.profile import load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.run import incremental
 from tests.conftest import ROOT
 from tests.prod_support import assert_intact, run_cli, sha256
 
@@ -114,7 +114,7 @@ def test_code_digest_follows_imports():
     assert whole != files
     assert incremental.code_digest("bisa_sdg.sources.statbel_population") == whole
     # the reader imports bisa_sdg.parsing, so a change there must change the reader's digest: check the closure
-    from bisa_sdg.incremental import _imported_package_modules, _module_file
+    from bisa_sdg.run.incremental import _imported_package_modules, _module_file
 
     reader = _module_file("bisa_sdg.sources.statbel_population")
     assert "bisa_sdg.parsing" in _imported_package_modules("bisa_sdg.sources.statbel_population", reader)
@@ -169,7 +169,7 @@ def test_code_digests_never_parse_in_two_threads_at_once(monkeypatch):
     incremental._imported_package_modules.cache_clear()
     threads = [
         threading.Thread(target=incremental.code_digest, args=(module,))
-        for module in ("bisa_sdg.pipeline", "bisa_sdg.warehouse")
+        for module in ("bisa_sdg.run.steps", "bisa_sdg.warehouse.database")
     ]
     for thread in threads:
         thread.start()

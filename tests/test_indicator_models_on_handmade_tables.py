@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bisa_sdg import warehouse as wh
+from bisa_sdg.warehouse import database as wh
 from tests.sqlmodels import load, new_warehouse, run_models
 
 REGION = "04000"

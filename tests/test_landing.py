@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bisa_sdg import landing
-from bisa_sdg.landing import (
+from bisa_sdg.acquire import landing
+from bisa_sdg.acquire.landing import (
     LandingError,
     conditional_headers_for,
     land,

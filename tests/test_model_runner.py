@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bisa_sdg import ops
-from bisa_sdg import warehouse as wh
+from bisa_sdg.run import housekeeping as ops
+from bisa_sdg.warehouse import database as wh
 
 # Two Python models that read nothing, so the runner may start them together. Each waits at a shared barrier
 # for the other: the build can only finish when both are running at the same time.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.registry import load_registry_tables
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.registry import load_registry_tables
 from tests.sqlmodels import load, new_warehouse, run_models
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ MODELS = (
 
 
 def test_models_run_on_schema_stand_ins_and_write_nothing():
-    regions = pytest.importorskip("bisa_sdg.regions")
+    regions = pytest.importorskip("bisa_sdg.run.regions")
     con = new_warehouse()
     for source_id in ISSUE3_SOURCES:
         wh.load_frame(con, "raw", source_id, regions.empty_frame(ROOT / "schemas" / f"{source_id}.yaml"))

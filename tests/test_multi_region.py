@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.pipeline import PipelineConfig
+from bisa_sdg.run.steps import PipelineConfig
+from bisa_sdg.warehouse import database as wh
 
 pytestmark = pytest.mark.slow
 

@@ -242,7 +242,7 @@ def test_extracts_keep_integer_counts_as_integers(written, sample_warehouse) -> 
 
 
 def test_the_run_summary_written_after_the_outputs_is_listed_with_its_hash(tmp_path) -> None:
-    from bisa_sdg.pipeline import write_run_summary
+    from bisa_sdg.run.steps import write_run_summary
 
     reports = tmp_path / "reports"
     write_outputs(make_warehouse(tmp_path / "w.duckdb"), reports, settings=settings())

@@ -1,4 +1,4 @@
-"""Hand-worked checks of bisa_sdg.progress: every expected number is derived in the comments, never copied.
+"""Hand-worked checks of bisa_sdg.progress.methods: every expected number is derived in the comments, never copied.
 
 Observations are built so that the arithmetic is short:
 
@@ -14,7 +14,7 @@ import math
 
 import pytest
 
-from bisa_sdg.progress import CATEGORIES, INSUFFICIENT, METHODS, NO_TARGET, Assessment, assess, cagr
+from bisa_sdg.progress.methods import CATEGORIES, INSUFFICIENT, METHODS, NO_TARGET, Assessment, assess, cagr
 
 
 def grown(v0: float, rate: float, years: int) -> float:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bisa_sdg import pipeline as p
-from bisa_sdg import warehouse as wh
-from bisa_sdg.assessment_meta import AGENDA_GROUPS
-from bisa_sdg.progress import CATEGORIES
-from bisa_sdg.progress_table import VARIANTS
-from bisa_sdg.targets import load_targets
+from bisa_sdg.config.targets import load_targets
+from bisa_sdg.progress.methods import CATEGORIES
+from bisa_sdg.progress.table import VARIANTS
+from bisa_sdg.run import steps as p
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.assessment_tables import AGENDA_GROUPS
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.assessment_meta import AGENDA_GROUPS, agenda_groups_frame, region_targets
+from bisa_sdg.config.targets import AGENDAS, TARGET_COLUMNS
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
-from bisa_sdg.targets import AGENDAS, TARGET_COLUMNS
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.assessment_tables import AGENDA_GROUPS, agenda_groups_frame, region_targets
 from tests.sqlmodels import load, new_warehouse, run_models
 
 REGION, MUN_A, MUN_B = "04000", "21001", "21002"
@@ -417,10 +417,10 @@ def test_every_agenda_has_one_scorecard_group():
 
 def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
     # The runner imports Python models by name, so the build key must name them itself; otherwise an edit to
-    # bisa_sdg/progress.py would leave a published curated.progress computed by the old code.
-    from bisa_sdg import incremental
-    from bisa_sdg.catalog import load_catalog
-    from bisa_sdg.profile import load_profile
+    # bisa_sdg/progress/methods.py would leave a published curated.progress computed by the old code.
+    from bisa_sdg.config.catalog import load_catalog
+    from bisa_sdg.config.profile import load_profile
+    from bisa_sdg.run import incremental
 
     root = Path(__file__).resolve().parents[1]
     hashed: list[str] = []
@@ -433,11 +433,11 @@ def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
     )
     assert key is not None
     assert {
-        "bisa_sdg.models.progress_model",
-        "bisa_sdg.progress",
-        "bisa_sdg.progress_table",
-        "bisa_sdg.targets",
-        "bisa_sdg.assessment_meta",
+        "bisa_sdg.warehouse.models.progress_model",
+        "bisa_sdg.progress.methods",
+        "bisa_sdg.progress.table",
+        "bisa_sdg.config.targets",
+        "bisa_sdg.warehouse.assessment_tables",
     } <= set(hashed)
 
 
@@ -452,8 +452,8 @@ def test_eu_no2_limit_is_judged_on_the_worst_station_not_the_regional_mean():
     # = 22·e^(1.75·ln 0.733333) = 22·e^(1.75·−0.3101549) = 22·e^−0.5427711 = 22·(0.6065307·0.9581310)
     # = 22·0.5811362 = 12.78500; P = (30 − 12.785)/(30 − 20) = 1.72150 ≥ 0.95 → on_track (trend), not
     # target_met (level).
-    from bisa_sdg.progress_table import progress_frame
-    from bisa_sdg.targets import load_targets
+    from bisa_sdg.config.targets import load_targets
+    from bisa_sdg.progress.table import progress_frame
 
     targets = load_targets(Path(__file__).resolve().parents[1] / "config" / "targets.csv")
     values = pd.DataFrame(
@@ -484,7 +484,7 @@ def test_eu_no2_limit_is_judged_on_the_worst_station_not_the_regional_mean():
 
 
 def frame_for(values: list[dict], *target_rows: str, tmp_path: Path) -> pd.DataFrame:
-    from bisa_sdg.progress_table import progress_frame
+    from bisa_sdg.progress.table import progress_frame
 
     targets = region_targets(target_csv(tmp_path, *target_rows))
     areas = pd.DataFrame([{"ref_area": REGION, "level": "region"}])
@@ -644,8 +644,8 @@ def test_ghg_index_with_2005_and_2022_only_gets_verdicts_from_the_real_catalog()
     # * bru_pace_2030_direct_ghg (−47 % vs 2005): its own base year 2005, no fallback; T = 53,
     #   P = (100 − 62.9513)/47 = 0.78827 → moderate_progress (worked in tests/test_progress.py).
     # * eu_climate_law_2030 (−55 % vs 1990): no 1990 value → target_unresolved, not a fallback.
-    from bisa_sdg.progress_table import progress_frame
-    from bisa_sdg.targets import load_targets
+    from bisa_sdg.config.targets import load_targets
+    from bisa_sdg.progress.table import progress_frame
 
     targets = load_targets(Path(__file__).resolve().parents[1] / "config" / "targets.csv")
     values = pd.DataFrame(

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from bisa_sdg import pipeline as p
-from bisa_sdg import warehouse as wh
-from bisa_sdg.area_codes import recode_areas
-from bisa_sdg.catalog import load_catalog
 from bisa_sdg.cli import main
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import ProfileError, list_profiles, load_profile, resolve_profile
 from bisa_sdg.parsing import parse_count
-from bisa_sdg.profile import ProfileError, list_profiles, load_profile, resolve_profile
-from bisa_sdg.regions import profile_targets, select_sources
+from bisa_sdg.run import steps as p
+from bisa_sdg.run.regions import profile_targets, select_sources
+from bisa_sdg.sources.area_codes import recode_areas
+from bisa_sdg.warehouse import database as wh
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "config/profiles"
@@ -206,7 +206,7 @@ def test_every_model_binds_on_empty_stand_ins(tmp_path: Path, only: str):
 
     If this fails with 'Referenced column X not found', declare column X in schemas/<source>.yaml (for
     example ``X: {dtype: string, nullable: true}``): the region without that source gets an empty table
-    with the schema's columns (bisa_sdg.regions.load_stand_ins).
+    with the schema's columns (bisa_sdg.run.regions.load_stand_ins).
     """
     profile = write_profile(tmp_path, sources=[only], region_total={"reference": None})
     config = repository_config(profile, tmp_path, "empty")

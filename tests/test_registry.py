@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.registry import (
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.warehouse.registry import (
     LANGUAGES,
     REQUIRED_UN_INDICATORS,
     RegistryError,

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from lxml import etree
 
-from bisa_sdg.catalog import sha256_of
 from bisa_sdg.cli import main
+from bisa_sdg.config.catalog import sha256_of
 from bisa_sdg.publish import release as rel
 from bisa_sdg.publish.outputs import OutputError
 from tests.outputs_support import build_sample_warehouse, settings

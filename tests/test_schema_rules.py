@@ -3,7 +3,7 @@
 The table below is written by hand: for each rule, values just outside its limits (so that loosening a constant,
 e.g. a percentage's maximum from 100 to 1000, leaves a bad value unflagged and fails here) and why each is bad. The
 expected outcome is the rule's name on the broken column, checked against the pandera engine
-(``bisa_sdg.validation``) and the DuckDB engine (``bisa_sdg.validation_sql``) separately; the same rows unbroken
+(``bisa_sdg.validation.schema``) and the DuckDB engine (``bisa_sdg.validation.duckdb_engine``) separately; the same rows unbroken
 must not raise that rule. A rule added to a schema without a row here fails ``test_every_schema_rule_has_a_case``.
 """
 
@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.profile import RegionProfile, load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import RegionProfile, load_profile
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import load_schema, validate_frame
-from bisa_sdg.validation_sql import validate_sql
+from bisa_sdg.validation.duckdb_engine import validate_sql
+from bisa_sdg.validation.schema import load_schema, validate_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"

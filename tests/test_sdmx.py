@@ -13,8 +13,8 @@ import pytest
 import sdmx
 from lxml import etree
 
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.contract import BREAKDOWN_COLUMNS, INDICATOR_VALUE_COLUMNS
-from bisa_sdg.profile import load_profile
 from bisa_sdg.publish.sdmx import (
     SdgDsd,
     SdmxConfigError,

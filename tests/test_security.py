@@ -20,12 +20,12 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
-from bisa_sdg import online
-from bisa_sdg import warehouse as wh
-from bisa_sdg.catalog import CatalogError, load_catalog
-from bisa_sdg.profile import ProfileError, load_profile
-from bisa_sdg.safe_archive import UnsafeArchiveError, extract_zip
-from bisa_sdg.validation import SchemaFileError, load_schema
+from bisa_sdg.acquire import online
+from bisa_sdg.acquire.safe_archive import UnsafeArchiveError, extract_zip
+from bisa_sdg.config.catalog import CatalogError, load_catalog
+from bisa_sdg.config.profile import ProfileError, load_profile
+from bisa_sdg.validation.schema import SchemaFileError, load_schema
+from bisa_sdg.warehouse import database as wh
 from tests.conftest import ROOT
 from tests.prod_support import run_cli
 

@@ -30,11 +30,12 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bisa_sdg import online, pipeline
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.http import FetchError
-from bisa_sdg.landing import LandingError, read_manifest
-from bisa_sdg.profile import load_profile
+from bisa_sdg.acquire import online
+from bisa_sdg.acquire.http import FetchError
+from bisa_sdg.acquire.landing import LandingError, read_manifest
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.run import steps as pipeline
 from bisa_sdg.sources import read_source
 from bisa_sdg.sources.statbel_open_data import (
     DATASETS,
@@ -502,7 +503,7 @@ def test_the_pipeline_without_any_vintage_reads_the_shipped_files(tmp_path: Path
     assert read_source(catalog.get("bestat_views"), config_raw, profile).empty  # zero files: an empty frame
 
 
-# --- through bisa_sdg.online.refresh_all -------------------------------------------------------------------
+# --- through bisa_sdg.acquire.online.refresh_all -------------------------------------------------------------------
 
 
 def test_refresh_all_lands_what_it_can_and_warns_about_the_rest(

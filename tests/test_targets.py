@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bisa_sdg.progress import assess
-from bisa_sdg.targets import (
+from bisa_sdg.config.targets import (
     AGENDAS,
     APPLIES_TO,
     DIRECTIONS,
@@ -18,6 +17,7 @@ from bisa_sdg.targets import (
     load_targets,
     resolve_target_value,
 )
+from bisa_sdg.progress.methods import assess
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 CATALOG = CONFIG / "targets.csv"

@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from bisa_sdg.landing import read_manifest
+from bisa_sdg.acquire.landing import read_manifest
 from bisa_sdg.sources.unsd_api import (
     MalformedPayloadError,
     PagingError,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.profile import load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import ValidationFailed, describe_issue, load_schema, validate_frame
+from bisa_sdg.validation.schema import ValidationFailed, describe_issue, load_schema, validate_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from bisa_sdg.catalog import load_catalog
-from bisa_sdg.profile import load_profile
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
 from bisa_sdg.sources import read_source
-from bisa_sdg.validation import ISSUE_COLUMNS, load_schema, validate_frame
-from bisa_sdg.validation_sql import validate_any, validate_sql
+from bisa_sdg.validation.duckdb_engine import validate_any, validate_sql
+from bisa_sdg.validation.schema import ISSUE_COLUMNS, load_schema, validate_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("statbel_population", "published_population_region", "statbel_road_victims", "stib_stops")
@@ -203,7 +203,7 @@ def test_validate_any_switches_to_sql_from_the_threshold(context):
 
 def test_per_row_path_agrees_with_the_grouped_path(context, monkeypatch):
     """Patterns and year rules run per distinct value/group on few-valued columns, per row otherwise."""
-    import bisa_sdg.validation_sql as vs
+    import bisa_sdg.validation.duckdb_engine as vs
 
     victims = context[2]["statbel_road_victims"].copy()
     victims.loc[5, "accident_date"] = pd.Timestamp("2019-12-31")
@@ -219,7 +219,7 @@ def test_per_row_path_agrees_with_the_grouped_path(context, monkeypatch):
 def test_sorted_unique_proves_uniqueness_only_when_it_holds():
     import pyarrow as pa
 
-    from bisa_sdg.validation_sql import sorted_unique
+    from bisa_sdg.validation.duckdb_engine import sorted_unique
 
     def batches(stations: list[str], hours: list[int], size: int = 3):
         table = pa.table({"station": stations, "hour": hours})

@@ -1,4 +1,4 @@
-"""Hand-worked checks of bisa_sdg.verdicts: probability that the target is met, stability of the class under
+"""Hand-worked checks of bisa_sdg.progress.verdicts: probability that the target is met, stability of the class under
 rounding and the projection's interval, the three-level light. Every expected number is derived in a comment."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import statistics
 
 import pytest
 
-from bisa_sdg.progress import CATEGORIES, assess
-from bisa_sdg.verdicts import (
+from bisa_sdg.progress.methods import CATEGORIES, assess
+from bisa_sdg.progress.verdicts import (
     LIGHTS,
     Z80,
     drift_projection,

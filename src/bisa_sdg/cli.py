@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from bisa_sdg.pipeline import PipelineConfig
-from bisa_sdg.profile import ProfileError, list_profiles, resolve_profile
+from bisa_sdg.config.profile import ProfileError, list_profiles, resolve_profile
+from bisa_sdg.run.steps import PipelineConfig
 
 # Quiet, local-first Prefect defaults; a statistician's own settings (environment or profile) win.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -48,17 +48,17 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bisa_sdg.catalog import CatalogError
-    from bisa_sdg.ops import explain_failure, file_identity
-    from bisa_sdg.profile import ProfileError
-    from bisa_sdg.runlog import RunLocked
-    from bisa_sdg.validation import ValidationFailed
+    from bisa_sdg.config.catalog import CatalogError
+    from bisa_sdg.config.profile import ProfileError
+    from bisa_sdg.run.housekeeping import explain_failure, file_identity
+    from bisa_sdg.run.runlog import RunLocked
+    from bisa_sdg.validation.schema import ValidationFailed
     from flows.pipeline import run_pipeline
 
     try:
         config = _config(args)
     except ProfileError as exc:  # recorded too: a scheduled run with a bad --profile must show in `status`
-        from bisa_sdg.runlog import record_early_failure
+        from bisa_sdg.run.runlog import record_early_failure
 
         record_early_failure(Path(args.warehouse), str(args.profile), f"ProfileError: {exc}")
         raise
@@ -106,8 +106,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from bisa_sdg.runlog import effective_status, last_runs, run_in_progress
-    from bisa_sdg.validation import describe_issue
+    from bisa_sdg.run.runlog import effective_status, last_runs, run_in_progress
+    from bisa_sdg.validation.schema import describe_issue
 
     runs, issues = last_runs(Path(args.warehouse), limit=args.limit)
     if runs.empty:

@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from bisa_sdg.catalog import sha256_of
+from bisa_sdg.config.catalog import sha256_of
 from bisa_sdg.publish.outputs import OutputSettings, write_outputs
 from bisa_sdg.publish.snapshot import read_snapshot
 

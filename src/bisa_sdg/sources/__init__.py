@@ -16,9 +16,9 @@ from types import ModuleType
 
 import pandas as pd
 
-from bisa_sdg.catalog import SOURCE_ID_PATTERN, CatalogError, Source
+from bisa_sdg.config.catalog import SOURCE_ID_PATTERN, CatalogError, Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import TEXT, TEXT_UP_TO_BYTES
-from bisa_sdg.profile import RegionProfile
 
 
 def reader_module(source_id: str) -> ModuleType:
@@ -31,8 +31,8 @@ def reader_module(source_id: str) -> ModuleType:
 
 
 def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.area_codes)."""
-    from bisa_sdg.area_codes import recode_areas
+    """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.sources.area_codes)."""
+    from bisa_sdg.sources.area_codes import recode_areas
 
     try:
         frame = reader_module(source.id).read(source, raw_dir, profile)

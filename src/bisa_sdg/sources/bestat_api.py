@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bisa_sdg.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
-from bisa_sdg.landing import LandedFile, conditional_headers_for, land, latest_entry
+from bisa_sdg.acquire.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
+from bisa_sdg.acquire.landing import LandedFile, conditional_headers_for, land, latest_entry
 
 if TYPE_CHECKING:
     import requests

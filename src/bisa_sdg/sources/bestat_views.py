@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.landing import LandingError, latest_entry, latest_vintage_file, sha256_file
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.acquire.landing import LandingError, latest_entry, latest_vintage_file, sha256_file
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError
 from bisa_sdg.sources.bestat_api import LONG_COLUMNS, VIEWS, BestatError, facts_to_long, parse_view_json
 

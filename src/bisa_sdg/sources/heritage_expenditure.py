@@ -1,6 +1,6 @@
 """Public and private expenditure on cultural and natural heritage (SDG 11.4.1), one row per spending item.
 
-A drop-in input (see ``bisa_sdg.dropin``): the layout is documented in data/raw/heritage_expenditure/README.md; with no file
+A drop-in input (see ``bisa_sdg.sources.dropin``): the layout is documented in data/raw/heritage_expenditure/README.md; with no file
 the reader returns an empty frame with these columns and the indicator's SQL model writes no row.
 """
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.dropin import read_dropin
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.sources.dropin import read_dropin
 
 COLUMNS = {
     "ref_area": "string",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import normalise_refnis
-from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
 
 _COLUMNS = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bisa_sdg.catalog import Source
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import TEXT
-from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources._sdsn import number, read_commented_csv
 
 _ID_COLUMNS = ("city", "score", "rank", "region")

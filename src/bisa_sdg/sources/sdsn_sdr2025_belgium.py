@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources._sdsn import number, read_commented_csv
 
 _SCORE_PREFIX = "score:"

@@ -1,6 +1,6 @@
 """Scores of a disaster risk reduction strategy on the ten Sendai key elements (SDG 11.b.1).
 
-A drop-in input (see ``bisa_sdg.dropin``): the layout is documented in data/raw/sendai_drr_scorecard/README.md; with no file
+A drop-in input (see ``bisa_sdg.sources.dropin``): the layout is documented in data/raw/sendai_drr_scorecard/README.md; with no file
 the reader returns an empty frame with these columns and the indicator's SQL model writes no row.
 """
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.dropin import read_dropin
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.sources.dropin import read_dropin
 
 COLUMNS = {
     "ref_area": "string",

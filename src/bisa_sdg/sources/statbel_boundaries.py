@@ -1,7 +1,7 @@
 """Municipal boundaries (Statbel, via BelgiumMaps.StatBel), turned at ingest into a population grid.
 
 The GeoJSON holds one WGS84 (Multi)Polygon per municipality. The SQL models cannot handle polygons, so the
-reader projects each polygon to Lambert 72 and lays the grid of ``bisa_sdg.geo.grid_cells`` over it: the raw
+reader projects each polygon to Lambert 72 and lays the grid of ``bisa_sdg.sources.geo.grid_cells`` over it: the raw
 table has one row per grid cell (refnis, cell_id, x, y, weight), with the municipality's attributes and
 geometry checks repeated on each of its cells so validation can name the feature that is wrong.
 
@@ -19,10 +19,10 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.geo import GeometryLimitError, check_geometry_limits, grid_cells, project_to_lambert72
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError
+from bisa_sdg.sources.geo import GeometryLimitError, check_geometry_limits, grid_cells, project_to_lambert72
 
 DEFAULT_CELL_M = 100.0
 COLUMNS = (

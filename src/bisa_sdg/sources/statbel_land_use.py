@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources._rdata import check_year, read_rdata_summary
 
 _COLUMNS = ("CD_MUNTY_REFNIS", "TX_RGN_DESCR_FR", "CD_YEAR", "CD_RUB_LVL_2", "CD_RUB_LVL_3", "MS_TOT_SUR")

@@ -2,10 +2,10 @@
 
 Why a connector of its own: Statbel publishes each year of a table as one zip holding one delimited text file
 (``TF_SOC_POP_STRUCT_<year>.zip``, ``TF_ACCIDENTS_VICTIMS_<year>.zip``). A refresh downloads that zip with the
-retrying :func:`bisa_sdg.http.fetch` (timeouts, retries, If-None-Match / If-Modified-Since from the last landing),
-unpacks it with :func:`bisa_sdg.safe_archive.extract_zip` (no traversal, no symlink, no bomb), checks the member
+retrying :func:`bisa_sdg.acquire.http.fetch` (timeouts, retries, If-None-Match / If-Modified-Since from the last landing),
+unpacks it with :func:`bisa_sdg.acquire.safe_archive.extract_zip` (no traversal, no symlink, no bomb), checks the member
 is the documented layout, and only then lands both the zip (the publisher's exact bytes) and its member (what
-the readers parse) as one dated vintage (:mod:`bisa_sdg.landing`). Nothing is landed from a response that fails
+the readers parse) as one dated vintage (:mod:`bisa_sdg.acquire.landing`). Nothing is landed from a response that fails
 any of these steps, so an error page or a changed layout never becomes a vintage.
 
 What is known of the real layouts (docs/sources/statbel_open_data_layouts.md): pipe-separated, header in the
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bisa_sdg.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
-from bisa_sdg.landing import (
+from bisa_sdg.acquire.http import DEFAULT_TIMEOUT, FetchError, fetch, make_session, redact_url
+from bisa_sdg.acquire.landing import (
     LandedFile,
     ManifestEntry,
     conditional_headers_for,
@@ -42,8 +42,8 @@ from bisa_sdg.landing import (
     sha256_file,
     validate_filename,
 )
+from bisa_sdg.acquire.safe_archive import extract_zip
 from bisa_sdg.parsing import map_distinct, normalise_refnis
-from bisa_sdg.safe_archive import extract_zip
 
 if TYPE_CHECKING:
     import requests
@@ -352,7 +352,7 @@ def fetch_year(
 
     Sends If-None-Match / If-Modified-Since from the last landing of the same url; a 304 or identical bytes
     land nothing and return the newest existing vintage (``new`` False). Never overwrites a vintage.
-    Raises :class:`bisa_sdg.http.FetchError` (HTTP, network) or :class:`StatbelError` (payload) and then
+    Raises :class:`bisa_sdg.acquire.http.FetchError` (HTTP, network) or :class:`StatbelError` (payload) and then
     lands nothing.
     """
     raw_dir = Path(raw_dir)
@@ -463,7 +463,7 @@ def read_landed_table(member: LandedMember, dataset: Dataset) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Refresh of a catalog source (called by bisa_sdg.online)
+# Refresh of a catalog source (called by bisa_sdg.acquire.online)
 
 _NOT_FOUND = 404
 

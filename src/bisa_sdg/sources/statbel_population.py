@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import parse_counts
-from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
 from bisa_sdg.sources._rdata import check_year, read_rdata_summary
 from bisa_sdg.sources.statbel_open_data import (

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import Source
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import map_distinct, normalise_refnis, parse_counts
-from bisa_sdg.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
 from bisa_sdg.sources.statbel_open_data import DATASETS, StatbelError, landed_members, read_landed_table
 

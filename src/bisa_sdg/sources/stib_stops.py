@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bisa_sdg.catalog import Source
-from bisa_sdg.geo import wgs84_to_lambert72
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources.geo import wgs84_to_lambert72
 
 
 def _number(text: pd.Series) -> pd.Series:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bisa_sdg.http import FetchResult, fetch, make_session, prepared_url, redact_url
-from bisa_sdg.landing import LandedFile, conditional_headers_for, land, latest_entry
+from bisa_sdg.acquire.http import FetchResult, fetch, make_session, prepared_url, redact_url
+from bisa_sdg.acquire.landing import LandedFile, conditional_headers_for, land, latest_entry
 
 if TYPE_CHECKING:
     import requests
@@ -98,7 +98,7 @@ def _page_digest(records: list[dict[str, Any]]) -> str:
 
 
 class UNSDGClient:
-    """GETs from the UN SDG API with the retrying :func:`bisa_sdg.http.fetch`."""
+    """GETs from the UN SDG API with the retrying :func:`bisa_sdg.acquire.http.fetch`."""
 
     def __init__(
         self,

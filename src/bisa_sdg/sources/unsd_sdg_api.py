@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import CatalogError, Source
-from bisa_sdg.landing import latest_vintage_file
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.acquire.landing import latest_vintage_file
+from bisa_sdg.config.catalog import CatalogError, Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources.unsd_api import LANDABLE, read_indicator_list
 
 

@@ -106,7 +106,7 @@ comment on column curated.indicator_coverage.synthetic is 'True when any value r
 comment on column curated.indicator_coverage.estimated is 'True when any value is an estimate or proxy (NATURE E or M, or OBS_STATUS E); NULL when none';
 comment on column curated.indicator_coverage.eurostat_code is 'Eurostat EU SDG indicator code for EU indicators';
 comment on column curated.indicator_coverage.related is 'Related indicators of the other framework (the EU indicator closest to a UN one, and the reverse)';
-comment on column curated.indicator_coverage.model is 'SQL model that computes it (under src/bisa_sdg/sql/), NULL when no model exists';
+comment on column curated.indicator_coverage.model is 'SQL model that computes it (under src/bisa_sdg/warehouse/sql/), NULL when no model exists';
 comment on column curated.indicator_coverage.inputs is 'Catalog sources the model reads (see meta.sources), comma-separated';
 comment on column curated.indicator_coverage.input_folders is 'Drop-in folders under data/raw/ where a statistician puts the input (layout in the folder''s README.md)';
 comment on column curated.indicator_coverage.applicability is 'How the indicator applies to a European city-region such as Brussels';

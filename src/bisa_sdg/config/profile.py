@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+from bisa_sdg.config.paths import OutsideFolderError, confined
 from bisa_sdg.parsing import load_yaml
-from bisa_sdg.paths import OutsideFolderError, confined
 
 AREA_CODE_PATTERN = re.compile(r"^[0-9A-Za-z_]{1,16}$")
 PROFILE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bisa_sdg.catalog import sha256_of
-from bisa_sdg.http import redact_url
+from bisa_sdg.acquire.http import redact_url
+from bisa_sdg.config.catalog import sha256_of
 
 MANIFEST_NAME = "manifest.jsonl"
 VINTAGES_DIR = "vintages"
@@ -91,7 +91,7 @@ def sha256_bytes(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-sha256_file = sha256_of  # one file hash for the whole project (bisa_sdg.catalog)
+sha256_file = sha256_of  # one file hash for the whole project (bisa_sdg.config.catalog)
 
 
 def _source_dir(raw_dir: Path, source_id: str) -> Path:

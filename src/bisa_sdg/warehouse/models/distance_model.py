@@ -1,6 +1,6 @@
 """curated.distance_to_target: OECD-style 0-100 scores against the 2030 end values, region and municipalities.
 
-The score and the lower bound are defined in ``bisa_sdg.distance`` (tested on hand-worked numbers). End values
+The score and the lower bound are defined in ``bisa_sdg.progress.distance`` (tested on hand-worked numbers). End values
 are the 2030 numeric targets of the targets catalog as curated.progress resolved them for the region (a
 relative target becomes a number through the region's base-year value); no OECD end value is used, because
 none was read in the stored sources.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.distance import LOWER_BOUND_RULE, distance_frame
+from bisa_sdg.progress.distance import LOWER_BOUND_RULE, distance_frame
+from bisa_sdg.warehouse import database as wh
 
 DEFINES = ("curated.distance_to_target",)
 DEPENDS_ON = (
@@ -27,7 +27,7 @@ TABLE_COMMENT = (
     "between a lower bound (0) and the end value (100), distance = 100 - score. One row per 2030 numeric target "
     "of config/targets.csv x area (region and municipalities) with a value of the series, with Belgium's score on "
     "the same scale where curated.national_context has the series. The lower bound is local (see lower_bound_rule): "
-    "scores compare areas and years here, not with the OECD's published scores. Method: bisa_sdg.distance, "
+    "scores compare areas and years here, not with the OECD's published scores. Method: bisa_sdg.progress.distance, "
     "docs/frameworks.md."
 )
 

@@ -1,6 +1,6 @@
 """curated.equity: how far apart the municipalities are on each series, year by year (leave no one behind).
 
-The statistics are defined in ``bisa_sdg.equity`` (tested on hand-worked numbers); this model reads the
+The statistics are defined in ``bisa_sdg.progress.equity`` (tested on hand-worked numbers); this model reads the
 totals of curated.indicator_values, the population and the directions, and writes the table with comments.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import duckdb
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.equity import SPREAD_TOLERANCE, equity_frame, series_directions
-from bisa_sdg.models.progress_model import registry_directions
+from bisa_sdg.progress.equity import SPREAD_TOLERANCE, equity_frame, series_directions
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.models.progress_model import registry_directions
 
 DEFINES = ("curated.equity",)
 DEPENDS_ON = (
@@ -27,7 +27,7 @@ TABLE_COMMENT = (
     "of variation population-weighted for quantities per inhabitant and unweighted otherwise (column "
     "weighting says which), Theil T index with population weights, the worst-off municipality by the series' "
     "desired direction and its gap to the region, and whether the spread narrowed since the previous year "
-    "with data. Method: bisa_sdg.equity and docs/frameworks.md."
+    "with data. Method: bisa_sdg.progress.equity and docs/frameworks.md."
 )
 
 COLUMN_COMMENTS: dict[str, str] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.profile import RegionProfile
 
 PERIOD_COLUMN = "time_period"
 

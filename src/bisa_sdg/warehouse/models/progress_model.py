@@ -1,22 +1,22 @@
 """curated.progress: each series assessed against each target that applies to the area, by five methods.
 
-The progress methods are Python (``bisa_sdg.progress``), so this table is a Python model; the choices the
-table makes are documented in ``bisa_sdg.progress_table`` and in the column comments below.
+The progress methods are Python (``bisa_sdg.progress.methods``), so this table is a Python model; the choices the
+table makes are documented in ``bisa_sdg.progress.table`` and in the column comments below.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.progress_table import (
+from bisa_sdg.progress.table import (
     DEFAULT_BASE_YEAR,
     HEADLINE_DIRECTION_METHOD,
     HEADLINE_METHOD,
     REASON_LABELS,
     progress_frame,
 )
-from bisa_sdg.verdicts import PROBABILITY_REASONS
+from bisa_sdg.progress.verdicts import PROBABILITY_REASONS
+from bisa_sdg.warehouse import database as wh
 
 DEFINES = ("curated.progress",)
 DEPENDS_ON = (
@@ -29,7 +29,7 @@ DEPENDS_ON = (
 TABLE_COMMENT = (
     "How each area is doing against the global agendas: every series (totals) × area × target that applies "
     "to the area × progress method (UNSD 2023 anticipated value, UNSD 2022 progress chart, Eurostat with 5- "
-    "and 15-year windows, Open SDG, Belgian Federal Planning Bureau). Targets from config/targets.md; methods in docs and bisa_sdg.progress. "
+    "and 15-year windows, Open SDG, Belgian Federal Planning Bureau). Targets from config/targets.md; methods in docs and bisa_sdg.progress.methods. "
     "Targets with applies_to 'all' are assessed for the region and its municipalities, EU, Member-State "
     "and regional targets for the region only. One row per target × area is marked headline. Rows that "
     "cannot be assessed say why (reason_code, reason): no gap is silent."
@@ -81,7 +81,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "ratio": "unsd-2023: P, share of the required base-to-target change the trend achieves by the target year; "
     "other methods: actual / required CAGR (signed by the desired direction); NULL without a numeric target",
     "score": "open-sdg only: the sdg-build score from -5 to +5 (5 when the target is met)",
-    "category": "Progress class of the method (codes in bisa_sdg.progress.CATEGORIES, e.g. target_met, on_track, "
+    "category": "Progress class of the method (codes in bisa_sdg.progress.methods.CATEGORIES, e.g. target_met, on_track, "
     "moderate_progress, regression); insufficient_data or no_target when no class could be given",
     "assessed": "True when a progress class was given",
     "reason_code": "Why no class was given: " + ", ".join(REASON_LABELS) + "; NULL when assessed",
@@ -91,7 +91,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "window_years_used": "eurostat only: years between base and latest observation; fewer than eurostat_window "
     "when the window holds less data (note then starts with window_short); NULL for other methods",
     "light": "Three-level light of the class: on_track, some_progress, no_progress_or_worse; NULL when no class "
-    "(mapping per method and class in bisa_sdg.verdicts.LIGHTS, documented in docs/progress-tables.md)",
+    "(mapping per method and class in bisa_sdg.progress.verdicts.LIGHTS, documented in docs/progress-tables.md)",
     "methods_agree": "True when every method that gave a class for this series x area x target gives the same "
     "light (the two eurostat windows count as rows of one method); NULL when fewer than two methods gave a class",
     "probability_target_met": "Probability (0-1) that the value in the target year meets the target, under a "
@@ -103,7 +103,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "a caveat on its value (zero_target: 0 because a log-scale projection never reaches zero; "
     "target_year_reached; no_variability)",
     "probability_reason": "probability_reason_code in words",
-    "probability_method": "The stochastic projection behind probability_target_met (bisa_sdg.verdicts)",
+    "probability_method": "The stochastic projection behind probability_target_met (bisa_sdg.progress.verdicts)",
     "verdict_stable": "False when the class changes with the inputs at the corners of their published rounding "
     "(obs_lower/obs_upper of curated.indicator_values: base low/high x latest low/high, a relative target "
     "re-resolved) or, for unsd-2023 and fpb, with the projection at either end of its 80 % prediction interval; NULL "

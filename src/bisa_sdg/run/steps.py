@@ -18,17 +18,17 @@ import duckdb
 import pandas as pd
 
 import bisa_sdg
-from bisa_sdg import warehouse as wh
-from bisa_sdg.assessment_meta import load_assessment_tables
-from bisa_sdg.catalog import Catalog, CatalogError, Source, SourceFile, load_catalog, sha256_of
-from bisa_sdg.dropin import awaits_first_file, dropped_files, input_files
-from bisa_sdg.paths import OutsideFolderError, confined
-from bisa_sdg.profile import RegionProfile, load_profile
-from bisa_sdg.regions import load_stand_ins, select_sources
-from bisa_sdg.registry import load_registry_tables
+from bisa_sdg.config.catalog import Catalog, CatalogError, Source, SourceFile, load_catalog, sha256_of
+from bisa_sdg.config.paths import OutsideFolderError, confined
+from bisa_sdg.config.profile import RegionProfile, load_profile
+from bisa_sdg.run.regions import load_stand_ins, select_sources
 from bisa_sdg.sources import SourceFileError, read_source
-from bisa_sdg.validation import ISSUE_COLUMNS, ValidationFailed, file_row_issues, load_schema
-from bisa_sdg.validation_sql import validate_any
+from bisa_sdg.sources.dropin import awaits_first_file, dropped_files, input_files
+from bisa_sdg.validation.duckdb_engine import validate_any
+from bisa_sdg.validation.schema import ISSUE_COLUMNS, ValidationFailed, file_row_issues, load_schema
+from bisa_sdg.warehouse import database as wh
+from bisa_sdg.warehouse.assessment_tables import load_assessment_tables
+from bisa_sdg.warehouse.registry import load_registry_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,7 +85,7 @@ class Ingested:
         frames: dict[str, pd.DataFrame],
         file_hashes: dict[str, str],
         warnings: list[str] | None = None,
-        cache_keys: dict[str, str | None] | None = None,  # per source: bisa_sdg.incremental
+        cache_keys: dict[str, str | None] | None = None,  # per source: bisa_sdg.run.incremental
         stages: list[dict[str, Any]] | None = None,  # per source: rows, seconds, cached
     ) -> None:
         self.frames = frames

@@ -29,7 +29,7 @@ RUN_COLUMNS = (
     "steps",
     "error",
     # observability (flows/pipeline.py): per step the Prefect task/flow name, rows in/out, seconds, cached;
-    # build_key + warehouse_sha256 let an unchanged rerun leave the published file alone (bisa_sdg.incremental)
+    # build_key + warehouse_sha256 let an unchanged rerun leave the published file alone (bisa_sdg.run.incremental)
     "stages",
     "warnings",
     "build_key",

@@ -18,9 +18,9 @@ import duckdb
 import pandas as pd
 import yaml
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.catalog import Catalog
+from bisa_sdg.config.catalog import Catalog
 from bisa_sdg.parsing import load_yaml
+from bisa_sdg.warehouse import database as wh
 
 # The current global framework for goal 11 (after the 2020 comprehensive review; 11.c has no indicator).
 REQUIRED_UN_INDICATORS: tuple[str, ...] = (

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.framework import load_framework_map, umf_cells
-from bisa_sdg.targets import AGENDAS, load_targets
+from bisa_sdg.config.framework import load_framework_map, umf_cells
+from bisa_sdg.config.targets import AGENDAS, load_targets
+from bisa_sdg.warehouse import database as wh
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def load_assessment_tables(
     )
     con.execute(
         "comment on table meta.agenda_groups is 'Agenda codes of the targets catalog grouped as the rows of "
-        "curated.agenda_scorecard (bisa_sdg.assessment_meta.AGENDA_GROUPS)'"
+        "curated.agenda_scorecard (bisa_sdg.warehouse.assessment_tables.AGENDA_GROUPS)'"
     )
     con.execute(
         "comment on table meta.benchmark_map is 'Benchmark indicators (SDSN) mapped to the pipeline series, with "
@@ -170,7 +170,7 @@ def load_framework_tables(con: duckdb.DuckDBPyConnection, framework_map_path: Pa
     wh.load_frame(con, "meta", "framework_map", load_framework_map(framework_map_path))
     con.execute(
         "comment on table meta.umf_cells is 'The 20 cells (5 domains x 4 objectives) of UN-Habitat''s Global Urban "
-        "Monitoring Framework (bisa_sdg.framework; source docs/sources/umf.md)'"
+        "Monitoring Framework (bisa_sdg.config.framework; source docs/sources/umf.md)'"
     )
     con.execute(
         "comment on table meta.framework_map is 'Indicators of the registry mapped to UMF cells, each link with its "

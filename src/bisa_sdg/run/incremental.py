@@ -11,13 +11,13 @@ Three keys, each the sha256 of everything that can change a step's output:
   ``pipeline.validate_sources``, the profile and pandera's version.
 * **build key**: the validation key, every SQL model file, every file of the configuration folder (indicator
   registry, targets, ...), the catalog file, the warehouse, registry, assessment-meta and Python-model code
-  (``bisa_sdg/models/``, transitively: the progress methods), the source of
+  (``bisa_sdg/warehouse/models/``, transitively: the progress methods), the source of
   ``pipeline.build_warehouse``, and duckdb's version.
 
 Code is hashed per module (not the whole package) so that a change to a report template does not make every
 source be read again; the price is that a helper reached other than by an import statement would be missed.
 Ingestion and validation are Prefect tasks cached on their key (results persisted as pickles under
-``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.cache_signing`). The build is not a Prefect cache entry, because its output is the
+``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.run.cache_signing`). The build is not a Prefect cache entry, because its output is the
 published file itself: a run whose build key equals the key of the run that produced the *current* published
 file (same sha256 as recorded in the run log) leaves the warehouse untouched — see :func:`published_build`.
 A missing or unreadable input gives no key, so the step runs (and fails with its own clear message).
@@ -39,8 +39,8 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-from bisa_sdg.catalog import Catalog, Source, sha256_of
-from bisa_sdg.profile import RegionProfile
+from bisa_sdg.config.catalog import Catalog, Source, sha256_of
+from bisa_sdg.config.profile import RegionProfile
 
 CACHE_DIR_NAME = ".prefect-cache"
 KEY_VERSION = "bisa-sdg-incremental-1"
@@ -162,15 +162,19 @@ def config_digest(profile_path: Path) -> str:
 
 
 def sql_digest() -> str:
-    root = Path(str(resources.files(PACKAGE) / "sql"))
+    root = Path(str(resources.files(f"{PACKAGE}.warehouse") / "sql"))
     return _digest([str(p.relative_to(root)), p.read_bytes()] for p in sorted(root.rglob("*.sql")))
 
 
 def python_models() -> list[str]:
-    """The Python models (``bisa_sdg.models.*``): the model runner imports them by name, not by an import
+    """The Python models (``bisa_sdg.warehouse.models.*``): the model runner imports them by name, not by an import
     statement, so the build key must name them for a change to a progress method to rebuild."""
-    root = Path(str(resources.files(PACKAGE) / "models"))
-    return [f"{PACKAGE}.models.{p.stem}" for p in sorted(root.glob("*.py")) if not p.name.startswith("_")]
+    root = Path(str(resources.files(f"{PACKAGE}.warehouse") / "models"))
+    return [
+        f"{PACKAGE}.warehouse.models.{p.stem}"
+        for p in sorted(root.glob("*.py"))
+        if not p.name.startswith("_")
+    ]
 
 
 # --- configuration -------------------------------------------------------------------------------------------
@@ -193,7 +197,7 @@ def files_read(source: Source, raw_dir: Path) -> dict[str, str]:
     and under its drop folder: a file added, removed or changed there changes the key. Raises OSError when a
     catalogued file is missing or unreadable; the caller treats that as 'no key'.
     """
-    from bisa_sdg.dropin import drop_folder
+    from bisa_sdg.sources.dropin import drop_folder
 
     raw_dir = Path(raw_dir)
     paths = {item.path for item in source.files}
@@ -219,7 +223,7 @@ def ingest_key(source: Source, raw_dir: Path, profile: RegionProfile) -> str | N
             _source_facts(source),
             hashes,
             _profile_facts(profile),
-            code_digest(f"{PACKAGE}.sources.{source.id}", f"{PACKAGE}.dropin"),
+            code_digest(f"{PACKAGE}.sources.{source.id}", f"{PACKAGE}.sources.dropin"),
             function_digest(_pipeline().ingest_source),
             _versions("pandas", "numpy", "pyarrow"),
         ]
@@ -242,7 +246,9 @@ def validation_key(
             dict(sorted(ingest_keys.items())),
             sorted(schemas.items()),
             _profile_facts(profile),
-            code_digest(f"{PACKAGE}.validation", f"{PACKAGE}.validation_sql"),  # large frames: DuckDB path
+            code_digest(
+                f"{PACKAGE}.validation.schema", f"{PACKAGE}.validation.duckdb_engine"
+            ),  # large frames: DuckDB path
             function_digest(_pipeline().validate_sources),
             _versions("pandera", "pandas"),
         ]
@@ -267,7 +273,10 @@ def build_key(validate_key: str | None, catalog: Catalog, profile: RegionProfile
             _profile_facts(profile),
             config,
             code_digest(
-                f"{PACKAGE}.warehouse", f"{PACKAGE}.registry", f"{PACKAGE}.assessment_meta", *python_models()
+                f"{PACKAGE}.warehouse.database",
+                f"{PACKAGE}.warehouse.registry",
+                f"{PACKAGE}.warehouse.assessment_tables",
+                *python_models(),
             ),
             function_digest(_pipeline().build_warehouse, _pipeline().summarise),
             _versions("duckdb", "pandas"),
@@ -276,7 +285,7 @@ def build_key(validate_key: str | None, catalog: Catalog, profile: RegionProfile
 
 
 def _pipeline() -> Any:
-    from bisa_sdg import pipeline
+    from bisa_sdg.run import steps as pipeline
 
     return pipeline
 
@@ -291,8 +300,8 @@ def published_build(warehouse: Path, key: str | None) -> str | None:
     """
     import duckdb
 
-    from bisa_sdg.ops import PUBLISHED_BUT_FAILED
-    from bisa_sdg.runlog import run_log_path
+    from bisa_sdg.run.housekeeping import PUBLISHED_BUT_FAILED
+    from bisa_sdg.run.runlog import run_log_path
 
     warehouse = Path(warehouse)
     log = run_log_path(warehouse)
@@ -318,7 +327,7 @@ def recorded_run(warehouse: Path, run_id: str) -> tuple[dict[str, Any], Any]:
     import duckdb
     import pandas as pd
 
-    from bisa_sdg.runlog import run_log_path
+    from bisa_sdg.run.runlog import run_log_path
 
     with duckdb.connect(str(run_log_path(Path(warehouse))), read_only=True) as con:
         runs = con.execute("select * from runs where run_id = ?", [run_id]).df()

@@ -46,7 +46,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bisa_sdg.progress import Assessment, fpb_class, unsd2023_class
+from bisa_sdg.progress.methods import Assessment, fpb_class, unsd2023_class
 
 PROBABILITY_METHOD = (
     "random walk with drift on ln(value) (Hyndman & Athanasopoulos, FPP3 §5.2/§5.5), gaps of unequal length, "

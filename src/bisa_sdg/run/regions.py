@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from bisa_sdg import warehouse as wh
-from bisa_sdg.catalog import Catalog
-from bisa_sdg.paths import OutsideFolderError, confined
-from bisa_sdg.profile import ProfileError, RegionProfile
+from bisa_sdg.config.catalog import Catalog
+from bisa_sdg.config.paths import OutsideFolderError, confined
+from bisa_sdg.config.profile import ProfileError, RegionProfile
+from bisa_sdg.warehouse import database as wh
 
-# Schema dtypes (bisa_sdg.validation) as the pandas dtypes the readers return, so a stand-in has the same
+# Schema dtypes (bisa_sdg.validation.schema) as the pandas dtypes the readers return, so a stand-in has the same
 # DuckDB types as a loaded table (string -> VARCHAR, int -> BIGINT, date -> TIMESTAMP_NS).
 _EMPTY_DTYPES = {
     "string": "string",
@@ -53,7 +53,7 @@ def raw_tables_read(models: Iterable[wh.Model]) -> set[str]:
 
 def empty_frame(schema_path: Path) -> pd.DataFrame:
     """A frame with no row and the columns (and types) a source's schema declares, plus _file and _line."""
-    from bisa_sdg.validation import load_schema  # pandera: imported only when a stand-in is needed
+    from bisa_sdg.validation.schema import load_schema  # pandera: imported only when a stand-in is needed
 
     schema = load_schema(schema_path)
     columns: dict[str, pd.Series] = {
@@ -90,7 +90,7 @@ def load_stand_ins(
 
 def profile_targets(profile: RegionProfile) -> pd.DataFrame:
     """The targets catalog rows that bind this region (its applies_to codes); empty without a targets file."""
-    from bisa_sdg.assessment_meta import region_targets
+    from bisa_sdg.warehouse.assessment_tables import region_targets
 
     if profile.targets_path is None:
         return pd.DataFrame()

@@ -17,7 +17,7 @@ failing row; at tens of millions of rows that is minutes and gigabytes. Here (be
 Time is linear in the rows; memory is bounded by DuckDB's buffer manager (it spills to disk past
 ``memory_limit``) and one key batch, never by the input size.
 
-The issues have the same columns, rule names, values and messages as :func:`bisa_sdg.validation.validate_frame`
+The issues have the same columns, rule names, values and messages as :func:`bisa_sdg.validation.schema.validate_frame`
 (tests check both paths find the same issues on the same bad frame). Differences by design:
 
 * at most ``max_rows_per_rule`` failing rows per rule are listed (None: all); ``counts`` has every rule's full
@@ -25,7 +25,7 @@ The issues have the same columns, rule names, values and messages as :func:`bisa
 * a column whose type does not match the schema gives one column-level ``dtype`` issue (typed input such as
   Parquet has no row-level type errors; text that is not a number is the reader's job).
 
-Identifiers (column names) pass :func:`bisa_sdg.warehouse.checked_identifier` and are quoted; every value
+Identifiers (column names) pass :func:`bisa_sdg.warehouse.database.checked_identifier` and are quoted; every value
 (patterns, bounds, code lists, labels) is bound as a parameter.
 """
 
@@ -47,15 +47,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from bisa_sdg.profile import RegionProfile
-from bisa_sdg.validation import (
+from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.validation.schema import (
     ISSUE_COLUMNS,
     Rule,
     SchemaFileError,
     SourceSchema,
     validate_frame,
 )
-from bisa_sdg.warehouse import checked_identifier
+from bisa_sdg.warehouse.database import checked_identifier
 
 INPUT = "_bisa_validate_input"
 REFERENCE = "_bisa_validate_reference"

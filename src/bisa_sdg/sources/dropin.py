@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.catalog import CatalogError, Source
+from bisa_sdg.config.catalog import CatalogError, Source
 from bisa_sdg.parsing import TEXT
 from bisa_sdg.sources import read_csv_as_text
 

@@ -15,7 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-from bisa_sdg.http import RedactingFilter, redact_text
+from bisa_sdg.acquire.http import RedactingFilter, redact_text
 
 log = logging.getLogger(__name__)
 

@@ -28,16 +28,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from bisa_sdg.catalog import Catalog
+from bisa_sdg.config.catalog import Catalog
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.contract import BREAKDOWN_COLUMNS, COLUMN_TYPES
-from bisa_sdg.profile import RegionProfile
 
 SCHEMAS = ("raw", "staging", "core", "meta", "curated", "audit")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-z0-9_]+)", re.IGNORECASE)
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
-PYTHON_MODELS_PACKAGE = "bisa_sdg.models"
+PYTHON_MODELS_PACKAGE = "bisa_sdg.warehouse.models"
 MODEL_WORKERS = 2  # SQL models run side by side (run_models); see its docstring for what a Python model does
 # The published file is read by analysts' tools that lag DuckDB releases (DBeaver, the CLI, R's duckdb): write it
 # in the storage format of DuckDB 1.1 (storage version 64, read by DuckDB 0.10 and later) rather than the
@@ -82,11 +82,11 @@ def discover_models(sql_root: Path | None = None, python_root: Path | None = Non
     ``sql_root`` only that folder, plus ``python_root`` when given (tests point at their own folders)."""
     if sql_root is None and python_root is None:
         python_models = _discover_python_models(
-            Path(str(resources.files("bisa_sdg") / "models")), PYTHON_MODELS_PACKAGE
+            Path(str(resources.files("bisa_sdg.warehouse") / "models")), PYTHON_MODELS_PACKAGE
         )
     else:
         python_models = [] if python_root is None else _discover_python_models(python_root, None)
-    root = Path(str(resources.files("bisa_sdg") / "sql")) if sql_root is None else sql_root
+    root = Path(str(resources.files("bisa_sdg.warehouse") / "sql")) if sql_root is None else sql_root
     models = []
     for path in sorted(root.rglob("*.sql")):
         sql = path.read_text(encoding="utf-8")

@@ -18,9 +18,9 @@ import pandera.pandas as pa
 import yaml
 from pandera.engines import pandas_engine
 
-from bisa_sdg.catalog import Source
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import load_yaml
-from bisa_sdg.profile import RegionProfile
 
 ISSUE_COLUMNS = ("source", "file", "row", "column", "rule", "severity", "value", "message")
 SEVERITIES = ("error", "warning")

@@ -1,6 +1,6 @@
 -- The population grid of the region's municipalities: one row per 100 m cell (Lambert 72 centroid) with the
 -- cell's share (weight) of its municipality's population; weights sum to 1 per municipality. Built at ingest
--- by the statbel_boundaries reader (bisa_sdg.geo.grid_cells): uniform spread, no finer population data.
+-- by the statbel_boundaries reader (bisa_sdg.sources.geo.grid_cells): uniform spread, no finer population data.
 create or replace table staging.stg_population_grid as
 select
     grid.refnis as ref_area,

@@ -1,6 +1,6 @@
 """``bisa-sdg run --online``: refresh the sources that can be downloaded, falling back to the last good snapshot.
 
-A refresh lands new bytes as an immutable vintage (:mod:`bisa_sdg.landing`); the readers then read the newest
+A refresh lands new bytes as an immutable vintage (:mod:`bisa_sdg.acquire.landing`); the readers then read the newest
 vintage. When a publisher is unreachable, slow, or answers with something that is not the documented payload,
 nothing is landed, the run goes on with the newest vintage already landed (or the snapshot shipped in
 ``data/raw``) and the run records a warning saying so. Offline runs never call this module.
@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from bisa_sdg.catalog import Catalog, Source
-from bisa_sdg.http import make_session, redact_text, redact_url
-from bisa_sdg.landing import latest_entry
+from bisa_sdg.acquire.http import make_session, redact_text, redact_url
+from bisa_sdg.acquire.landing import latest_entry
+from bisa_sdg.config.catalog import Catalog, Source
 from bisa_sdg.sources import bestat_api, statbel_open_data, unsd_api
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Why a separate module: the choices below (which areas a target applies to, which base year, which row is the
 headline) are the statistics of the table and are tested on hand-made frames; the model in
-``bisa_sdg.models.progress_model`` only reads the warehouse, calls :func:`progress_frame` and writes the result.
+``bisa_sdg.warehouse.models.progress_model`` only reads the warehouse, calls :func:`progress_frame` and writes the result.
 
 Choices (each written down so it can be argued with):
 
@@ -27,8 +27,8 @@ Choices (each written down so it can be argued with):
   and only by the methods that have a no-target rule.
 * fpb (Federal Planning Bureau): base year 2000 (first later year with data) for absolute targets, the
   target's base year for relative ones; no rows for series without a target (its no-target rule is not
-  implemented). Details UNVERIFIED in ``bisa_sdg.progress``.
-* Beside each class (bisa_sdg.verdicts): ``probability_target_met`` from a log-scale random walk with drift,
+  implemented). Details UNVERIFIED in ``bisa_sdg.progress.methods``.
+* Beside each class (bisa_sdg.progress.verdicts): ``probability_target_met`` from a log-scale random walk with drift,
   ``verdict_stable`` under the published rounding (``obs_lower``/``obs_upper`` when indicator_values has them;
   absent or NULL = exact) and the 80 % interval of projecting methods, ``light`` and ``methods_agree`` across the
   methods of one series × area × target, ``window_years_used`` for eurostat. The EU air-quality limit rows are
@@ -49,10 +49,10 @@ from typing import Any, cast
 
 import pandas as pd
 
+from bisa_sdg.config.targets import resolve_target_value
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
-from bisa_sdg.progress import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
-from bisa_sdg.targets import resolve_target_value
-from bisa_sdg.verdicts import (
+from bisa_sdg.progress.methods import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
+from bisa_sdg.progress.verdicts import (
     PROBABILITY_METHOD,
     PROBABILITY_REASONS,
     light,

@@ -1,0 +1,1 @@
+"""One pipeline run: its steps, incremental keys, the run log, housekeeping, the signed result cache."""

@@ -1,0 +1,1 @@
+"""One schema language (schemas/*.yaml), two engines: pandera for frames, DuckDB for big inputs."""
