@@ -50,8 +50,6 @@ def settings(**overrides) -> OutputSettings:
         "constraints_path": reference / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv",
         "series_names_path": reference / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv",
         "ref_area_map_path": ROOT / "config" / "sdmx_ref_area.csv",
-        "indicators_path": ROOT / "config" / "indicators.yaml",
-        "boundaries_dir": None,
     }
     values.update(overrides)
     return OutputSettings(**values)

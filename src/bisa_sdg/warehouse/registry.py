@@ -56,6 +56,7 @@ class RegistrySeries:
     in_dsd: bool  # an official UN series (CL_SERIES) rather than an own or EU code
     computed: bool  # produced by this pipeline when its inputs exist
     description: str = ""
+    decimals: int | None = None  # digits shown to readers (report); full precision stays in the extracts
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def _series(raw: Any, where: str) -> tuple[RegistrySeries, ...]:
                 in_dsd=bool(item.get("in_dsd", False)),
                 computed=bool(item.get("computed", False)),
                 description=_text(item.get("description")),
+                decimals=int(item["decimals"]) if item.get("decimals") is not None else None,
             )
         )
     return tuple(out)
@@ -333,12 +335,14 @@ def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "in_dsd": s.in_dsd,
                 "computed": s.computed,
                 "description": s.description or None,
+                "decimals": s.decimals,
             }
             for ind in registry.indicators
             for s in ind.series
         ],
-        columns=["indicator_id", "series", "unit_measure", "in_dsd", "computed", "description"],
+        columns=["indicator_id", "series", "unit_measure", "in_dsd", "computed", "description", "decimals"],
     )
+    series["decimals"] = series["decimals"].astype("Int64")
     return indicators.astype({"eurostat_code_verified": "boolean"}), series
 
 
