@@ -6,6 +6,7 @@ copy of the project, so the outputs are tested on what the pipeline really publi
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from contextlib import contextmanager
@@ -240,32 +241,47 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             "audit.runs": runs,
         }
         if progress:
-            tables["curated.progress"] = pd.DataFrame(
-                [
-                    {
-                        "indicator_id": "11.6.2",
-                        "series": "EN_ATM_PM25",
-                        "ref_area": "04000",
-                        "target_id": "who_aqg2021_pm25_annual",
-                        "method": "unsd-2023",
-                        "category": "regression",
-                        "base_year": 2019,
-                        "latest_year": 2021,
-                        "reason": None,
-                    },
-                    {
-                        "indicator_id": "11.6.2",
-                        "series": "EN_ATM_PM25",
-                        "ref_area": "04000",
-                        "target_id": "eu_aaqd2024_pm25_annual",
-                        "method": "eurostat",
-                        "category": "on_track",
-                        "base_year": 2019,
-                        "latest_year": 2021,
-                        "reason": None,
-                    },
-                ]
-            )
+            tables.update(assessment_tables())
+        tables["curated.equity"] = pd.DataFrame(
+            [
+                # PM2.5 in 2021 (handmade_rows): 9.5, 10.5, 11.5 µg/m³ in 21001, 21004, 21009; less is better,
+                # so the worst-off is 21009 (Ixelles) at 11.5, 1.45 above the region's 10.05; 11.5 / 9.5 = 1.21.
+                {
+                    "series": "EN_ATM_PM25",
+                    "time_period": 2021,
+                    "direction": "decrease",
+                    "worst_area": "21009",
+                    "worst_value": 11.5,
+                    "worst_gap_to_region": 1.45,
+                    "max_min_ratio": 11.5 / 9.5,
+                    "cv": 0.0777,
+                }
+            ]
+        )
+        tables["curated.area_outlines"] = pd.DataFrame(
+            [
+                {
+                    "ref_area": code,
+                    "cell_size_m": 100.0,
+                    "n_cells": 4,
+                    "rings": json.dumps(
+                        [[[i * 200, 0], [i * 200 + 200, 0], [i * 200 + 200, 200], [i * 200, 200]]]
+                    ),
+                }
+                for i, code in enumerate(MUNICIPALITIES)
+            ]
+        )
+        tables["meta.indicator_registry_series"] = pd.DataFrame(
+            [
+                {
+                    "indicator_id": "11.6.2",
+                    "series": "EN_ATM_PM25",
+                    "in_dsd": True,
+                    "description": "PM2.5",
+                    "decimals": 1,
+                }
+            ]
+        )
         if national_table:
             tables["curated.national_context"] = pd.DataFrame(
                 [{"series": "SP_TRN_PUBL", "ref_area": "056", "time_period": 2021, "obs_value": 80.0}]
@@ -282,21 +298,90 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
     return path
 
 
-def write_geojson(path: Path) -> Path:
-    """Three square municipalities side by side (longitude/latitude), coded by their REFNIS in 'nis'."""
-    import json
+def assessment_tables() -> dict:
+    """curated.progress (two targets of PM2.5, the headline rows and another method) and the scorecard."""
+    import pandas as pd
 
-    features = []
-    for i, code in enumerate(MUNICIPALITIES):
-        x0 = 4.30 + i * 0.02
-        ring = [[x0, 50.80], [x0 + 0.02, 50.80], [x0 + 0.02, 50.82], [x0, 50.82], [x0, 50.80]]
-        features.append(
+    def row(target: str, agenda: str, method: str, category: str, light: str | None, **extra) -> dict:
+        return {
+            "indicator_id": "11.6.2",
+            "series": "EN_ATM_PM25",
+            "ref_area": "04000",
+            "target_id": target,
+            "agenda": agenda,
+            "method": method,
+            "category": category,
+            "light": light,
+            "headline": method == "unsd-2023",
+            "assessed": light is not None,
+            "base_year": 2019,
+            "latest_year": 2021,
+            "target_value": 5.0,
+            "target_year": 2030,
+            "probability_target_met": None,
+            "verdict_stable": None,
+            "reason_code": None,
+            **extra,
+        }
+
+    progress = pd.DataFrame(
+        [
+            row(
+                "who_aqg2021_pm25_annual",
+                "who",
+                "unsd-2023",
+                "regression",
+                "no_progress_or_worse",
+                probability_target_met=0.03,
+                verdict_stable=True,
+            ),
+            row("who_aqg2021_pm25_annual", "who", "eurostat", "on_track", "on_track"),
+            row(
+                "eu_aaqd2024_pm25_annual",
+                "eu_law",
+                "unsd-2023",
+                "insufficient_data",
+                None,
+                reason_code="no_data",
+            ),
+        ]
+    )
+    counts = dict.fromkeys(
+        (
+            "n_target_met",
+            "n_on_track",
+            "n_moderate_progress",
+            "n_marginal_progress",
+            "n_stagnation",
+            "n_regression",
+            "n_numeric_not_assessable",
+            "n_direction_progress",
+            "n_direction_limited",
+            "n_direction_deterioration",
+            "n_direction_not_assessable",
+            "n_robust",
+        ),
+        0,
+    )
+    scorecard = pd.DataFrame(
+        [
             {
-                "type": "Feature",
-                "properties": {"nis": code},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return path
+                "agenda_group": "who",
+                "agenda_group_label": "WHO guidelines",
+                "ref_area": "04000",
+                "n_targets": 1,
+                **counts,
+                "n_regression": 1,
+                "n_robust": 1,
+            },
+            {
+                "agenda_group": "green_deal",
+                "agenda_group_label": "European Green Deal",
+                "ref_area": "04000",
+                "n_targets": 1,
+                **counts,
+                "n_numeric_not_assessable": 1,
+            },
+        ]
+    )
+    return {"curated.progress": progress, "curated.agenda_scorecard": scorecard}
