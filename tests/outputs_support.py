@@ -132,15 +132,10 @@ def handmade_rows() -> list[dict]:
     return rows
 
 
-def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = False) -> Path:
-    """A small published-warehouse look-alike with the tables the outputs read (and their COMMENTs)."""
-    import duckdb
+def _areas_frame():
     import pandas as pd
 
-    from bisa_sdg.contract import INDICATOR_VALUE_COLUMNS
-
-    values = pd.DataFrame(handmade_rows(), columns=list(INDICATOR_VALUE_COLUMNS))
-    areas = pd.DataFrame(
+    return pd.DataFrame(
         [
             {
                 "ref_area": "04000",
@@ -165,7 +160,12 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             for c, (fr, nl) in MUNICIPALITIES.items()
         ]
     )
-    sources = pd.DataFrame(
+
+
+def _sources_frame():
+    import pandas as pd
+
+    return pd.DataFrame(
         [
             {
                 "source_id": "air_src",
@@ -202,6 +202,11 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             },
         ]
     )
+
+
+def _meta_and_audit_tables() -> dict:
+    import pandas as pd
+
     files = pd.DataFrame(
         [
             {
@@ -229,63 +234,82 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             }
         ]
     )
+    return {"meta.source_files": files, "audit.runs": runs}
+
+
+def report_tables() -> dict:
+    """What the report reads beside the values: the spread of PM2.5, the outlines, the registry's digits."""
+    import pandas as pd
+
+    tables = {}
+    tables["curated.equity"] = pd.DataFrame(
+        [
+            # PM2.5 in 2021 (handmade_rows): 9.5, 10.5, 11.5 µg/m³ in 21001, 21004, 21009; less is better,
+            # so the worst-off is 21009 (Ixelles) at 11.5, 1.45 above the region's 10.05; 11.5 / 9.5 = 1.21.
+            {
+                "series": "EN_ATM_PM25",
+                "time_period": 2021,
+                "direction": "decrease",
+                "worst_area": "21009",
+                "worst_value": 11.5,
+                "worst_gap_to_region": 1.45,
+                "max_min_ratio": 11.5 / 9.5,
+                "cv": 0.0777,
+            }
+        ]
+    )
+    tables["curated.area_outlines"] = pd.DataFrame(
+        [
+            {
+                "ref_area": code,
+                "cell_size_m": 100.0,
+                "n_cells": 4,
+                "rings": json.dumps(
+                    [[[i * 200, 0], [i * 200 + 200, 0], [i * 200 + 200, 200], [i * 200, 200]]]
+                ),
+            }
+            for i, code in enumerate(MUNICIPALITIES)
+        ]
+    )
+    tables["meta.indicator_registry_series"] = pd.DataFrame(
+        [
+            {
+                "indicator_id": "11.6.2",
+                "series": "EN_ATM_PM25",
+                "in_dsd": True,
+                "description": "PM2.5",
+                "decimals": 1,
+            }
+        ]
+    )
+    return tables
+
+
+def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = False) -> Path:
+    """A small published-warehouse look-alike with the tables the outputs read (and their COMMENTs)."""
+    import duckdb
+    import pandas as pd
+
+    from bisa_sdg.contract import INDICATOR_VALUE_COLUMNS
+
+    values = pd.DataFrame(handmade_rows(), columns=list(INDICATOR_VALUE_COLUMNS))
+    tables = {
+        "curated.indicator_values": values,
+        "curated.areas": _areas_frame(),
+        "meta.sources": _sources_frame(),
+        **_meta_and_audit_tables(),
+        **report_tables(),
+    }
+    if progress:
+        tables.update(assessment_tables())
+    if national_table:
+        tables["curated.national_context"] = pd.DataFrame(
+            [{"series": "SP_TRN_PUBL", "ref_area": "056", "time_period": 2021, "obs_value": 80.0}]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         for schema in ("curated", "meta", "audit"):
             con.execute(f"create schema {schema}")
-        tables = {
-            "curated.indicator_values": values,
-            "curated.areas": areas,
-            "meta.sources": sources,
-            "meta.source_files": files,
-            "audit.runs": runs,
-        }
-        if progress:
-            tables.update(assessment_tables())
-        tables["curated.equity"] = pd.DataFrame(
-            [
-                # PM2.5 in 2021 (handmade_rows): 9.5, 10.5, 11.5 µg/m³ in 21001, 21004, 21009; less is better,
-                # so the worst-off is 21009 (Ixelles) at 11.5, 1.45 above the region's 10.05; 11.5 / 9.5 = 1.21.
-                {
-                    "series": "EN_ATM_PM25",
-                    "time_period": 2021,
-                    "direction": "decrease",
-                    "worst_area": "21009",
-                    "worst_value": 11.5,
-                    "worst_gap_to_region": 1.45,
-                    "max_min_ratio": 11.5 / 9.5,
-                    "cv": 0.0777,
-                }
-            ]
-        )
-        tables["curated.area_outlines"] = pd.DataFrame(
-            [
-                {
-                    "ref_area": code,
-                    "cell_size_m": 100.0,
-                    "n_cells": 4,
-                    "rings": json.dumps(
-                        [[[i * 200, 0], [i * 200 + 200, 0], [i * 200 + 200, 200], [i * 200, 200]]]
-                    ),
-                }
-                for i, code in enumerate(MUNICIPALITIES)
-            ]
-        )
-        tables["meta.indicator_registry_series"] = pd.DataFrame(
-            [
-                {
-                    "indicator_id": "11.6.2",
-                    "series": "EN_ATM_PM25",
-                    "in_dsd": True,
-                    "description": "PM2.5",
-                    "decimals": 1,
-                }
-            ]
-        )
-        if national_table:
-            tables["curated.national_context"] = pd.DataFrame(
-                [{"series": "SP_TRN_PUBL", "ref_area": "056", "time_period": 2021, "obs_value": 80.0}]
-            )
         for name, frame in tables.items():
             con.register("_frame", frame)
             con.execute(f"create table {name} as select * from _frame")  # noqa: S608 - fixed test names
@@ -346,6 +370,14 @@ def assessment_tables() -> dict:
             ),
         ]
     )
+    return {"curated.progress": progress, "curated.agenda_scorecard": _scorecard()}
+
+
+def _scorecard():
+    """The two agendas of the progress rows above: WHO (one target, regressing, robust), the Green Deal (one
+    target without data)."""
+    import pandas as pd
+
     counts = dict.fromkeys(
         (
             "n_target_met",
@@ -384,4 +416,4 @@ def assessment_tables() -> dict:
             },
         ]
     )
-    return {"curated.progress": progress, "curated.agenda_scorecard": scorecard}
+    return scorecard

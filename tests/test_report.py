@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bisa_sdg.progress.methods import CATEGORIES, METHODS
+from bisa_sdg.progress.reasons import REASONS
 from bisa_sdg.publish.outputs import write_outputs
 from bisa_sdg.publish.report import Titles, load_labels, render_report
 from bisa_sdg.publish.snapshot import read_snapshot
@@ -351,3 +353,11 @@ def test_french_and_dutch_views_are_not_english(browser_views, sample_report, la
     for texts in words:
         if texts["en"] != texts[lang]:
             assert texts["en"] not in text.split("\n"), texts["en"]
+
+
+def test_every_reason_code_method_and_class_has_words_in_every_language() -> None:
+    """The page turns codes into words (labels.yaml); a code the progress stage adds must be translated."""
+    labels = load_labels()
+    assert set(REASONS) <= set(labels["reason_codes"])
+    assert set(METHODS) <= set(labels["progress_methods"])
+    assert {c for classes in CATEGORIES.values() for c in classes} <= set(labels["progress_categories"])
