@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from bisa_sdg.warehouse.models.area_outlines_model import cell_size, outline_rings, outlines_frame
+from bisa_sdg.warehouse.models.area_outlines_model import build, cell_size, outline_rings, outlines_frame
 
 
 def test_the_grid_step_is_the_smallest_gap_between_cell_centres() -> None:
@@ -44,3 +45,18 @@ def test_one_row_per_area_with_its_rings_as_json() -> None:
         (200, 100),
         (0, 100),
     }
+
+
+def test_no_grid_gives_an_empty_typed_table() -> None:
+    con = duckdb.connect()
+    con.execute("create schema curated")
+    con.execute("create schema staging")
+    con.execute("create table staging.stg_population_grid (ref_area varchar, x double, y double)")
+    build(con)
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = 'area_outlines'"
+        ).fetchall()
+    )
+    assert types == {"ref_area": "VARCHAR", "cell_size_m": "DOUBLE", "n_cells": "BIGINT", "rings": "VARCHAR"}
+    assert con.execute("select count(*) from curated.area_outlines").fetchone() == (0,)

@@ -59,8 +59,15 @@ def outline_rings(xs: np.ndarray, ys: np.ndarray, size: float) -> list[list[list
 
 def outlines_frame(grid: pd.DataFrame) -> pd.DataFrame:
     """One row per area of ``grid`` (ref_area, x, y): its outline rings as JSON."""
-    if grid.empty:
-        return pd.DataFrame({name: pd.Series(dtype=object) for name in COLUMN_COMMENTS})
+    if grid.empty:  # a region whose profile has no boundaries: the table exists, empty, with its types
+        return pd.DataFrame(
+            {
+                "ref_area": pd.Series(dtype="string"),
+                "cell_size_m": pd.Series(dtype="float64"),
+                "n_cells": pd.Series(dtype="int64"),
+                "rings": pd.Series(dtype="string"),
+            }
+        )
     size = cell_size(grid["x"].to_numpy(dtype=float))
     rows = []
     for ref_area, cells in grid.groupby("ref_area", sort=True):
