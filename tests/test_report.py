@@ -353,6 +353,9 @@ def test_french_and_dutch_views_are_not_english(browser_views, sample_report, la
     for texts in words:
         if texts["en"] != texts[lang]:
             assert texts["en"] not in text.split("\n"), texts["en"]
+    # Every series and indicator shown has its own words in the language (not the English fallback).
+    for code in shown:
+        assert titles.series(code)[lang] != titles.series(code)["en"], code
 
 
 def test_every_reason_code_method_and_class_has_words_in_every_language() -> None:
