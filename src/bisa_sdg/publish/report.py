@@ -309,7 +309,7 @@ class Context:
         return list(self.labels["languages"])
 
 
-def _unit(code: str, unit_code: str, ctx: Context) -> tuple[Texts, float]:
+def _unit(unit_code: str, ctx: Context) -> tuple[Texts, float]:
     """The unit in words and the factor applied for reading: a rate per year is shown in % per year."""
     if unit_code == "PER_YEAR":
         return ctx.labels["ui"]["percent_per_year"], 100.0
@@ -323,7 +323,7 @@ def _series_view(
 ) -> SeriesView:
     """One series: the region over time (with the country), the municipalities ranked and mapped, notes."""
     unit_code = next((str(r["unit_measure"]) for r in rows if r.get("unit_measure")), "")
-    unit, scale = _unit(code, unit_code, ctx)
+    unit, scale = _unit(unit_code, ctx)
     head = [r for r in rows if _is_headline(r) and r.get("obs_value") is not None]
     view = SeriesView(
         code=code,
