@@ -6,6 +6,7 @@ copy of the project, so the outputs are tested on what the pipeline really publi
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from contextlib import contextmanager
@@ -50,8 +51,6 @@ def settings(**overrides) -> OutputSettings:
         "constraints_path": reference / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv",
         "series_names_path": reference / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv",
         "ref_area_map_path": ROOT / "config" / "sdmx_ref_area.csv",
-        "indicators_path": ROOT / "config" / "indicators.yaml",
-        "boundaries_dir": None,
     }
     values.update(overrides)
     return OutputSettings(**values)
@@ -133,15 +132,10 @@ def handmade_rows() -> list[dict]:
     return rows
 
 
-def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = False) -> Path:
-    """A small published-warehouse look-alike with the tables the outputs read (and their COMMENTs)."""
-    import duckdb
+def _areas_frame():
     import pandas as pd
 
-    from bisa_sdg.contract import INDICATOR_VALUE_COLUMNS
-
-    values = pd.DataFrame(handmade_rows(), columns=list(INDICATOR_VALUE_COLUMNS))
-    areas = pd.DataFrame(
+    return pd.DataFrame(
         [
             {
                 "ref_area": "04000",
@@ -166,7 +160,12 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             for c, (fr, nl) in MUNICIPALITIES.items()
         ]
     )
-    sources = pd.DataFrame(
+
+
+def _sources_frame():
+    import pandas as pd
+
+    return pd.DataFrame(
         [
             {
                 "source_id": "air_src",
@@ -203,6 +202,11 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             },
         ]
     )
+
+
+def _meta_and_audit_tables() -> dict:
+    import pandas as pd
+
     files = pd.DataFrame(
         [
             {
@@ -230,48 +234,82 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
             }
         ]
     )
+    return {"meta.source_files": files, "audit.runs": runs}
+
+
+def report_tables() -> dict:
+    """What the report reads beside the values: the spread of PM2.5, the outlines, the registry's digits."""
+    import pandas as pd
+
+    tables = {}
+    tables["curated.equity"] = pd.DataFrame(
+        [
+            # PM2.5 in 2021 (handmade_rows): 9.5, 10.5, 11.5 µg/m³ in 21001, 21004, 21009; less is better,
+            # so the worst-off is 21009 (Ixelles) at 11.5, 1.45 above the region's 10.05; 11.5 / 9.5 = 1.21.
+            {
+                "series": "EN_ATM_PM25",
+                "time_period": 2021,
+                "direction": "decrease",
+                "worst_area": "21009",
+                "worst_value": 11.5,
+                "worst_gap_to_region": 1.45,
+                "max_min_ratio": 11.5 / 9.5,
+                "cv": 0.0777,
+            }
+        ]
+    )
+    tables["curated.area_outlines"] = pd.DataFrame(
+        [
+            {
+                "ref_area": code,
+                "cell_size_m": 100.0,
+                "n_cells": 4,
+                "rings": json.dumps(
+                    [[[i * 200, 0], [i * 200 + 200, 0], [i * 200 + 200, 200], [i * 200, 200]]]
+                ),
+            }
+            for i, code in enumerate(MUNICIPALITIES)
+        ]
+    )
+    tables["meta.indicator_registry_series"] = pd.DataFrame(
+        [
+            {
+                "indicator_id": "11.6.2",
+                "series": "EN_ATM_PM25",
+                "in_dsd": True,
+                "description": "PM2.5",
+                "decimals": 1,
+            }
+        ]
+    )
+    return tables
+
+
+def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = False) -> Path:
+    """A small published-warehouse look-alike with the tables the outputs read (and their COMMENTs)."""
+    import duckdb
+    import pandas as pd
+
+    from bisa_sdg.contract import INDICATOR_VALUE_COLUMNS
+
+    values = pd.DataFrame(handmade_rows(), columns=list(INDICATOR_VALUE_COLUMNS))
+    tables = {
+        "curated.indicator_values": values,
+        "curated.areas": _areas_frame(),
+        "meta.sources": _sources_frame(),
+        **_meta_and_audit_tables(),
+        **report_tables(),
+    }
+    if progress:
+        tables.update(assessment_tables())
+    if national_table:
+        tables["curated.national_context"] = pd.DataFrame(
+            [{"series": "SP_TRN_PUBL", "ref_area": "056", "time_period": 2021, "obs_value": 80.0}]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         for schema in ("curated", "meta", "audit"):
             con.execute(f"create schema {schema}")
-        tables = {
-            "curated.indicator_values": values,
-            "curated.areas": areas,
-            "meta.sources": sources,
-            "meta.source_files": files,
-            "audit.runs": runs,
-        }
-        if progress:
-            tables["curated.progress"] = pd.DataFrame(
-                [
-                    {
-                        "indicator_id": "11.6.2",
-                        "series": "EN_ATM_PM25",
-                        "ref_area": "04000",
-                        "target_id": "who_aqg2021_pm25_annual",
-                        "method": "unsd-2023",
-                        "category": "regression",
-                        "base_year": 2019,
-                        "latest_year": 2021,
-                        "reason": None,
-                    },
-                    {
-                        "indicator_id": "11.6.2",
-                        "series": "EN_ATM_PM25",
-                        "ref_area": "04000",
-                        "target_id": "eu_aaqd2024_pm25_annual",
-                        "method": "eurostat",
-                        "category": "on_track",
-                        "base_year": 2019,
-                        "latest_year": 2021,
-                        "reason": None,
-                    },
-                ]
-            )
-        if national_table:
-            tables["curated.national_context"] = pd.DataFrame(
-                [{"series": "SP_TRN_PUBL", "ref_area": "056", "time_period": 2021, "obs_value": 80.0}]
-            )
         for name, frame in tables.items():
             con.register("_frame", frame)
             con.execute(f"create table {name} as select * from _frame")  # noqa: S608 - fixed test names
@@ -284,21 +322,98 @@ def make_warehouse(path: Path, *, progress: bool = True, national_table: bool = 
     return path
 
 
-def write_geojson(path: Path) -> Path:
-    """Three square municipalities side by side (longitude/latitude), coded by their REFNIS in 'nis'."""
-    import json
+def assessment_tables() -> dict:
+    """curated.progress (two targets of PM2.5, the headline rows and another method) and the scorecard."""
+    import pandas as pd
 
-    features = []
-    for i, code in enumerate(MUNICIPALITIES):
-        x0 = 4.30 + i * 0.02
-        ring = [[x0, 50.80], [x0 + 0.02, 50.80], [x0 + 0.02, 50.82], [x0, 50.82], [x0, 50.80]]
-        features.append(
+    def row(target: str, agenda: str, method: str, category: str, light: str | None, **extra) -> dict:
+        return {
+            "indicator_id": "11.6.2",
+            "series": "EN_ATM_PM25",
+            "ref_area": "04000",
+            "target_id": target,
+            "agenda": agenda,
+            "method": method,
+            "category": category,
+            "light": light,
+            "headline": method == "unsd-2023",
+            "assessed": light is not None,
+            "base_year": 2019,
+            "latest_year": 2021,
+            "target_value": 5.0,
+            "target_year": 2030,
+            "probability_target_met": None,
+            "verdict_stable": None,
+            "reason_code": None,
+            **extra,
+        }
+
+    progress = pd.DataFrame(
+        [
+            row(
+                "who_aqg2021_pm25_annual",
+                "who",
+                "unsd-2023",
+                "regression",
+                "no_progress_or_worse",
+                probability_target_met=0.03,
+                verdict_stable=True,
+            ),
+            row("who_aqg2021_pm25_annual", "who", "eurostat", "on_track", "on_track"),
+            row(
+                "eu_aaqd2024_pm25_annual",
+                "eu_law",
+                "unsd-2023",
+                "insufficient_data",
+                None,
+                reason_code="no_data",
+            ),
+        ]
+    )
+    return {"curated.progress": progress, "curated.agenda_scorecard": _scorecard()}
+
+
+def _scorecard():
+    """The two agendas of the progress rows above: WHO (one target, regressing, robust), the Green Deal (one
+    target without data)."""
+    import pandas as pd
+
+    counts = dict.fromkeys(
+        (
+            "n_target_met",
+            "n_on_track",
+            "n_moderate_progress",
+            "n_marginal_progress",
+            "n_stagnation",
+            "n_regression",
+            "n_numeric_not_assessable",
+            "n_direction_progress",
+            "n_direction_limited",
+            "n_direction_deterioration",
+            "n_direction_not_assessable",
+            "n_robust",
+        ),
+        0,
+    )
+    scorecard = pd.DataFrame(
+        [
             {
-                "type": "Feature",
-                "properties": {"nis": code},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
-    return path
+                "agenda_group": "who",
+                "agenda_group_label": "WHO guidelines",
+                "ref_area": "04000",
+                "n_targets": 1,
+                **counts,
+                "n_regression": 1,
+                "n_robust": 1,
+            },
+            {
+                "agenda_group": "green_deal",
+                "agenda_group_label": "European Green Deal",
+                "ref_area": "04000",
+                "n_targets": 1,
+                **counts,
+                "n_numeric_not_assessable": 1,
+            },
+        ]
+    )
+    return scorecard

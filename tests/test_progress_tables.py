@@ -417,7 +417,7 @@ def test_every_agenda_has_one_scorecard_group():
 
 def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
     # The runner imports Python models by name, so the build key must name them itself; otherwise an edit to
-    # bisa_sdg/progress/methods.py would leave a published curated.progress computed by the old code.
+    # a module of bisa_sdg/progress/methods/ would leave a published curated.progress computed by the old code.
     from bisa_sdg.config.catalog import load_catalog
     from bisa_sdg.config.profile import load_profile
     from bisa_sdg.run import incremental
@@ -435,6 +435,9 @@ def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):
     assert {
         "bisa_sdg.warehouse.models.progress_model",
         "bisa_sdg.progress.methods",
+        "bisa_sdg.progress.methods.unsd2023",
+        "bisa_sdg.progress.methods.fpb",
+        "bisa_sdg.progress.reasons",
         "bisa_sdg.progress.table",
         "bisa_sdg.config.targets",
         "bisa_sdg.warehouse.assessment_tables",

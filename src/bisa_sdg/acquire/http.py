@@ -307,6 +307,32 @@ def _get_on_same_host(
     raise _LimitReached(f"more than {MAX_REDIRECTS} redirects")
 
 
+@dataclass(frozen=True)
+class _Request:
+    """What every attempt of one fetch shares: the request, its limits and the secrets to redact."""
+
+    session: requests.Session
+    url: str
+    params: Mapping[str, object] | None
+    headers: dict[str, str]
+    conditional: bool  # If-None-Match / If-Modified-Since sent: a 304 is an answer
+    timeout: float | tuple[float, float]
+    deadline: float
+    deadline_at: float
+    max_bytes: int
+    secrets: set[str]
+    safe_url: str
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A failed attempt that may be retried: the redacted error, the HTTP status if any, the wait before the next."""
+
+    error: str
+    status: int | None
+    delay: float
+
+
 def fetch(
     session: requests.Session,
     url: str,
@@ -327,84 +353,97 @@ def fetch(
     Every attempt and wait fits in one deadline, and a body over the size cap is refused
     (:func:`download_limits`). Raises :class:`FetchError` (redacted message) when no attempt succeeds.
     """
-    import requests
-    import urllib3
-
     _validate_timeout(timeout)
     if retries < 0:
         raise ValueError(f"retries must be >= 0, got {retries}")
     deadline, max_bytes = download_limits()
-    deadline_at = time.monotonic() + deadline
     cond = _conditional_headers(conditional)
     request_headers = {**cond, **(headers or {})}
-    secrets = _secret_values(url, params, (session.headers, request_headers))
-    safe_url = _safe_request_url(url, params)
+    request = _Request(
+        session=session,
+        url=url,
+        params=params,
+        headers=request_headers,
+        conditional=bool(cond),
+        timeout=timeout,
+        deadline=deadline,
+        deadline_at=time.monotonic() + deadline,
+        max_bytes=max_bytes,
+        secrets=_secret_values(url, params, (session.headers, request_headers)),
+        safe_url=_safe_request_url(url, params),
+    )
     attempts = retries + 1
-    last_error = "no attempt made"
-    last_status: int | None = None
-
+    failure = _Failure("no attempt made", None, 0.0)
     for attempt in range(1, attempts + 1):
-        delay = _backoff_delay(backoff, attempt)
-        try:
-            with _get_on_same_host(
-                session, url, params, request_headers, _within(timeout, deadline_at)
-            ) as response:
-                status = response.status_code
-                body = _read_body(response, max_bytes, deadline_at, deadline) if 200 <= status < 300 else None
-        except _LimitReached as exc:
-            raise FetchError(safe_url, attempt, str(exc)) from None
-        except (
-            requests.ConnectionError,
-            requests.Timeout,
-            requests.exceptions.ChunkedEncodingError,
-            urllib3.exceptions.ProtocolError,
-            urllib3.exceptions.ReadTimeoutError,
-        ) as exc:
-            # Refused/reset connections, timeouts (also while reading the body) and truncated bodies.
-            last_error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
-            last_status = None
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # bad url, bad encoding, ...
+        outcome = _attempt(request, attempt, _backoff_delay(backoff, attempt), max_retry_after)
+        if isinstance(outcome, FetchResult):
+            return outcome
+        failure = outcome
+        if attempt < attempts and time.monotonic() + failure.delay >= request.deadline_at:
             raise FetchError(
-                safe_url, attempt, redact_text(f"{type(exc).__name__}: {exc}", secrets)
-            ) from None
-        else:
-            if status == _NOT_MODIFIED and cond:
-                return FetchResult(
-                    status,
-                    None,
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
-                    safe_url,
-                )
-            if 200 <= status < 300:
-                return FetchResult(
-                    status,
-                    body,
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
-                    safe_url,
-                )
-            last_status = status
-            last_error = f"HTTP {status} {response.reason or ''}".rstrip()
-            if status != _TOO_MANY_REQUESTS and status < _RETRY_STATUS_MIN:
-                raise FetchError(safe_url, attempt, last_error, status)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if retry_after is not None:
-                delay = min(retry_after, max_retry_after)
-                last_error += f" (Retry-After {response.headers.get('Retry-After')!r})"
-        if attempt < attempts and time.monotonic() + delay >= deadline_at:
-            raise FetchError(
-                safe_url, attempt, f"{last_error}; no retry: the deadline of {deadline:g} s would pass first"
+                request.safe_url,
+                attempt,
+                f"{failure.error}; no retry: the deadline of {deadline:g} s would pass first",
             )
         if attempt < attempts:
             log.warning(
                 "GET %s: attempt %d/%d failed (%s); retrying in %.2f s",
-                safe_url,
+                request.safe_url,
                 attempt,
                 attempts,
-                last_error,
-                delay,
+                failure.error,
+                failure.delay,
             )
-            sleep(delay)
+            sleep(failure.delay)
+    raise FetchError(request.safe_url, attempts, failure.error, failure.status)
 
-    raise FetchError(safe_url, attempts, last_error, last_status)
+
+def _attempt(request: _Request, attempt: int, delay: float, max_retry_after: float) -> FetchResult | _Failure:
+    """One GET: the result, or a failure worth retrying (after ``delay``, or the server's Retry-After).
+
+    Raises :class:`FetchError` at once for what a retry cannot fix (other 4xx, a bad url, a size or time limit).
+    """
+    import requests
+    import urllib3
+
+    safe_url = request.safe_url
+    try:
+        with _get_on_same_host(
+            request.session,
+            request.url,
+            request.params,
+            request.headers,
+            _within(request.timeout, request.deadline_at),
+        ) as response:
+            status = response.status_code
+            body = (
+                _read_body(response, request.max_bytes, request.deadline_at, request.deadline)
+                if 200 <= status < 300
+                else None
+            )
+    except _LimitReached as exc:
+        raise FetchError(safe_url, attempt, str(exc)) from None
+    except (
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        urllib3.exceptions.ProtocolError,
+        urllib3.exceptions.ReadTimeoutError,
+    ) as exc:
+        # Refused/reset connections, timeouts (also while reading the body) and truncated bodies.
+        return _Failure(redact_text(f"{type(exc).__name__}: {exc}", request.secrets), None, delay)
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # bad url, bad encoding, ...
+        raise FetchError(
+            safe_url, attempt, redact_text(f"{type(exc).__name__}: {exc}", request.secrets)
+        ) from None
+    if (status == _NOT_MODIFIED and request.conditional) or 200 <= status < 300:
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        return FetchResult(status, body, etag, modified, safe_url)  # body None for a 304
+    error = f"HTTP {status} {response.reason or ''}".rstrip()
+    if status != _TOO_MANY_REQUESTS and status < _RETRY_STATUS_MIN:
+        raise FetchError(safe_url, attempt, error, status)
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if retry_after is not None:
+        delay = min(retry_after, max_retry_after)
+        error += f" (Retry-After {response.headers.get('Retry-After')!r})"
+    return _Failure(error, status, delay)

@@ -15,7 +15,8 @@ Choices (each written down so it can be argued with):
   obligation of a municipality. A target is always reported for the region (as not assessable, ``no_data``,
   when the series has no value there) and for the municipalities when the series is produced for
   municipalities, so a missing municipality shows as ``no_data`` rather than vanishing.
-* Base year: 2015 (the SDG baseline, METHODS.md) for absolute targets and commitments; the target's own base
+* Base year: 2015 (the SDG baseline of the UN progress charts,
+  UNSD Progress Chart Technical Note 2022) for absolute targets and commitments; the target's own base
   year for relative targets (−50 % vs 2019 is measured from 2019, as in tests/test_targets.py). Eurostat uses
   its 5- and 15-year windows whatever the target.
 * Relative targets are resolved with ``targets.resolve_target_value`` from the series' value in the target's
@@ -52,6 +53,7 @@ import pandas as pd
 from bisa_sdg.config.targets import resolve_target_value
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.progress.methods import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
+from bisa_sdg.progress.reasons import REASONS, Reason, given, reason
 from bisa_sdg.progress.verdicts import (
     PROBABILITY_METHOD,
     PROBABILITY_REASONS,
@@ -94,20 +96,6 @@ AT_LIMIT_NOTE = (
 )
 # What a row is judged on when targets.csv names no statistic (and for series without a target).
 DEFAULT_STATISTIC = "the series total for the area, as published"
-
-# Why a row has no class, as a code the scorecard counts and a few words it prints.
-REASON_LABELS: dict[str, str] = {
-    "no_data": "no data",
-    "one_observation": "one data point",
-    "no_base_observation": "no data point from the base year on",
-    "no_usable_observation": "no data point up to the target year",
-    "undefined_growth": "growth rate undefined (zero or negative values)",
-    "target_unresolved": "target value cannot be resolved",
-    "no_direction": "no desired direction",
-    "no_numeric_target": "method needs a numeric target",
-    "no_trend": "values cannot show a trend (see reason)",
-    "other": "other reason (see reason)",
-}
 
 COLUMNS: dict[str, str] = {
     "ref_area": "string",
@@ -213,7 +201,20 @@ def progress_frame(
                 data = grouped.get((*key, area))
                 rows += _target_rows(target, key, area, level.get(area), data, directions, no_trend)
 
-    targeted = set(targets["series"].astype(str))
+    rows += _direction_rows(grouped, level, set(targets["series"].astype(str)), directions, no_trend)
+    _add_agreement(rows)
+    return _frame(rows)
+
+
+def _direction_rows(
+    grouped: Mapping[tuple[str, str, str, str], _Series],
+    level: Mapping[str, str],
+    targeted: set[str],
+    directions: Mapping[str, str],
+    no_trend: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """Rows of series without any target: the methods with a no-target rule, on the registry's direction."""
+    rows: list[dict[str, Any]] = []
     for (indicator_id, series, unit, area), data in sorted(grouped.items(), key=lambda item: item[0]):
         if area not in level or series in targeted or directions.get(series) not in ("increase", "decrease"):
             continue
@@ -239,10 +240,15 @@ def progress_frame(
                 eurostat_window=window,
             )
             rows.append(_assessed_row(row, data, run, None))
+    return rows
 
-    _add_agreement(rows)
-    # Sorted as plain rows, then one typed array per column: cheaper than casting and sorting a frame of objects
-    # (figures in docs/performance.md). Missing keys sort first; the sort is stable.
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as a typed frame, headline rows first within a series × area.
+
+    Sorted as plain rows, then one typed array per column (docs/performance.md): missing keys sort first and
+    the sort is stable.
+    """
     method_order = {m: i for i, m in enumerate(METHODS)}
 
     def missing_first(value: Any) -> tuple:
@@ -405,15 +411,13 @@ def _target_rows(
     for method, window in VARIANTS:
         row = dict(common, method=method, eurostat_window=window, headline=method == headline_method)
         if not observations:
-            reason = "no observation of the series for this area"
-            rows.append(_not_assessed(row, method, "no_data", reason, observations))
+            rows.append(_not_assessed(row, method, reason("no_data"), observations))
         elif direction not in ("increase", "decrease"):
-            reason = "neither the target row nor the indicator registry gives a desired direction"
-            rows.append(_not_assessed(row, method, "no_direction", reason, observations))
+            rows.append(_not_assessed(row, method, reason("no_direction"), observations))
         elif unresolved is not None:
-            rows.append(_not_assessed(row, method, "target_unresolved", unresolved, observations))
+            rows.append(_not_assessed(row, method, given("target_unresolved", unresolved), observations))
         elif no_trend and key[1] in no_trend:
-            rows.append(_not_assessed(row, method, "no_trend", no_trend[key[1]], observations))
+            rows.append(_not_assessed(row, method, given("no_trend", no_trend[key[1]]), observations))
         else:
             base_year = target_base_year if change is not None and target_base_year else DEFAULT_BASE_YEAR
             if method == "fpb" and change is None:
@@ -468,7 +472,7 @@ def _assessed_row(
 
 
 def _not_assessed(
-    row: dict[str, Any], method: str, code: str, reason: str, observations: Mapping[int, float]
+    row: dict[str, Any], method: str, why: Reason, observations: Mapping[int, float]
 ) -> dict[str, Any]:
     """A row without a class, with the observations that were there (so a reader sees what was missing)."""
     years = sorted(observations)
@@ -477,9 +481,9 @@ def _not_assessed(
         method_version=METHOD_VERSIONS[method],
         category=INSUFFICIENT,
         assessed=False,
-        reason_code=code,
-        reason_label=REASON_LABELS[code],
-        reason=reason,
+        reason_code=why.code,
+        reason_label=REASONS[why.code],
+        reason=why.text,
         n_obs=len(years),
         obs_years=json.dumps(years),
         obs_values=json.dumps([observations[y] for y in years]),
@@ -487,7 +491,7 @@ def _not_assessed(
 
 
 def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
-    code = _reason_code(result.reason) if not result.assessed else None
+    code = (result.reason_code or "other") if not result.assessed else None
     return dict(
         row,
         method=result.method,
@@ -509,7 +513,7 @@ def _with_result(row: dict[str, Any], result: Assessment) -> dict[str, Any]:
         category=result.category,
         assessed=result.assessed,
         reason_code=code,
-        reason_label=REASON_LABELS[code] if code else None,
+        reason_label=REASONS[code] if code else None,
         reason=result.reason,
         note=_join_notes(result.note, _window_note(result)),
         window_years_used=_window_years(result),
@@ -572,21 +576,3 @@ def _add_agreement(rows: list[dict[str, Any]]) -> None:
             agree = len({r["light"] for r in lit}) == 1
         for row in members:
             row["methods_agree"] = agree
-
-
-def _reason_code(reason: str | None) -> str:
-    """Group progress.assess's reasons (plain sentences) into the codes the scorecard counts."""
-    text = (reason or "").lower()
-    if text.startswith("only one usable observation"):
-        return "one_observation"
-    if text.startswith("no observation from the base year"):
-        return "no_base_observation"
-    if text.startswith("no usable observation"):
-        return "no_usable_observation"
-    if any(
-        word in text for word in ("base value is zero", "sign change", "negative values", "negative target")
-    ):
-        return "undefined_growth"
-    if "needs a numerical target" in text:
-        return "no_numeric_target"
-    return "other"

@@ -25,6 +25,7 @@ from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.publish.snapshot import Snapshot
 
 WORKBOOK_NAME = "bisa_sdg_indicators.xlsx"
+INDICATOR_CSV_DIR = "indicators"  # one CSV per indicator (its rows of indicator_values), linked by the report
 METADATA_SHEET = "metadata"
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -50,7 +51,26 @@ def write_extracts(snapshot: Snapshot, out_dir: Path, *, vintage: str | None) ->
         frame.to_csv(csv_path, index=False, lineterminator="\n", encoding="utf-8")
         written += [csv_path, parquet_path]
     if "indicator_values" in snapshot.tables:
+        written += write_indicator_csvs(snapshot, out_dir / INDICATOR_CSV_DIR)
         written.append(write_workbook(snapshot, out_dir / WORKBOOK_NAME, vintage=vintage))
+    return written
+
+
+def indicator_file_name(indicator_id: str) -> str:
+    """'11.6.2' -> '11.6.2.csv'; any character unsafe in a file name or an address becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", indicator_id) + ".csv"
+
+
+def write_indicator_csvs(snapshot: Snapshot, out_dir: Path) -> list[Path]:
+    """One CSV per indicator with its rows of indicator_values, full precision: what a reader downloads."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = analyst_types(snapshot.tables["indicator_values"])
+    frame = table.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+    written = []
+    for indicator_id, rows in frame.groupby("indicator_id", sort=True):
+        path = out_dir / indicator_file_name(str(indicator_id))
+        rows.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        written.append(path)
     return written
 
 

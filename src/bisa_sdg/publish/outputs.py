@@ -53,10 +53,6 @@ class OutputSettings:
     constraints_path: Path = REFERENCE / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv"
     series_names_path: Path = REFERENCE / "dsd_CL_SERIES_2023-02-06_from_worldbank_sdg-metadata-convert.csv"
     ref_area_map_path: Path = Path("config/sdmx_ref_area.csv")
-    indicators_path: Path | None = Path(
-        "config/indicators.yaml"
-    )  # titles, when the warehouse has no registry
-    boundaries_dir: Path | None = Path("data/raw/statbel_boundaries")  # GeoJSON for the map; optional
     sender_id: str = "BISA"
     default_language: str | None = None  # the report's language before the reader picks one (default: fr)
     dsd_cache_dir: Path | None = None  # keeps the parsed DSD between runs (the pipeline's cache folder)
@@ -64,15 +60,13 @@ class OutputSettings:
 
 
 def settings_for(config: PipelineConfig, profile: RegionProfile | None = None) -> OutputSettings:
-    """Settings that follow a pipeline configuration: the boundaries in its raw folder, the registry and the
-    REF_AREA map in the config folder that holds its profile (so another region's project finds its own);
-    a profile that names its own REF_AREA map (``sdmx_ref_area``) uses that one."""
+    """Settings that follow a pipeline configuration: the REF_AREA map in the config folder that holds its
+    profile (so another region's project finds its own); a profile that names its own REF_AREA map
+    (``sdmx_ref_area``) uses that one. Titles, notes and outlines come from the warehouse itself."""
     config_dir = config.profile_path.parent.parent
     ref_area_map = profile.sdmx_ref_area_path if profile is not None else None
     return OutputSettings(
         ref_area_map_path=ref_area_map or config_dir / "sdmx_ref_area.csv",
-        indicators_path=config_dir / "indicators.yaml",
-        boundaries_dir=config.raw_dir / "statbel_boundaries",
         dsd_cache_dir=cache_dir(config.warehouse),
     )
 
@@ -187,7 +181,6 @@ def write_outputs(
         titles = report.Titles.load(
             snapshot,
             list(report.load_labels()["languages"]),
-            indicators_path=settings.indicators_path,
             series_names_path=settings.series_names_path,
         )
         written += opensdg.write_opensdg(snapshot, staging / "opensdg", vintage=vintage, titles=titles)
@@ -205,12 +198,11 @@ def write_outputs(
                 snapshot,
                 staging / REPORT_NAME,
                 vintage=vintage,
-                indicators_path=settings.indicators_path,
-                boundaries_dir=settings.boundaries_dir,
                 series_names_path=settings.series_names_path,
                 generated_at=generated_at,
                 default_language=settings.default_language,
                 titles=titles,
+                linked_files=[p.relative_to(staging).as_posix() for p in written] + [OUTPUTS_MANIFEST],
             )
         )
         t = _timed(timings, "report", t)

@@ -20,53 +20,27 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-import yaml
 from markupsafe import Markup
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.parsing import load_yaml
-from bisa_sdg.publish import charts, vlr
+from bisa_sdg.publish import charts, extracts, vlr
 from bisa_sdg.publish.charts import Texts
-from bisa_sdg.publish.snapshot import NATIONAL_TABLE, PROGRESS_TABLE, SCORECARD_TABLE, Snapshot, as_records
+from bisa_sdg.publish.extracts import INDICATOR_CSV_DIR
+from bisa_sdg.publish.scorecard import Verdict, agenda_cards, series_verdicts
+from bisa_sdg.publish.snapshot import (
+    EQUITY_TABLE,
+    NATIONAL_TABLE,
+    OUTLINES_TABLE,
+    PROGRESS_TABLE,
+    SCORECARD_TABLE,
+    Snapshot,
+    as_records,
+)
+
+OUTPUTS_MANIFEST = "outputs.json"  # written by publish.outputs after the report; linked when listed
 
 ESTIMATE_NATURES = frozenset({"E", "M"})
-MAX_NOTES = 6
-# Progress categories grouped for colour (best to worst); anything else is shown neutral.
-_CATEGORY_TONE = {
-    **dict.fromkeys(
-        (
-            "target_met",
-            "target_achieved",
-            "on_track",
-            "substantial_progress",
-            "significant_progress",
-            "favourable",
-        ),
-        "good",
-    ),
-    **dict.fromkeys(("fair_progress", "moderate_progress"), "fair"),
-    **dict.fromkeys(
-        (
-            "marginal_progress",
-            "limited_progress",
-            "insufficient_progress",
-            "stagnation",
-            "moderate_movement_away",
-            "unfavourable_too_slow",
-        ),
-        "weak",
-    ),
-    **dict.fromkeys(
-        (
-            "regression",
-            "deterioration",
-            "movement_away",
-            "significant_movement_away",
-            "unfavourable_wrong_direction",
-        ),
-        "bad",
-    ),
-}
 
 
 @cache
@@ -100,81 +74,38 @@ def _as_texts(value: Any, languages: Sequence[str]) -> Texts | None:
     return None
 
 
-def load_indicator_config(
-    path: Path | None, languages: Sequence[str]
-) -> tuple[dict[str, Texts], dict[str, Texts]]:
-    """Indicator and series titles from config/indicators.yaml when it exists.
-
-    Accepted shapes: ``indicators:`` as a list of ``{id, title, series}`` or as a mapping id -> ``{title,
-    series}``; a title is a string or a ``{fr, nl, en}`` mapping; ``series`` maps a series code to a title (or
-    to ``{title: ...}``). Anything else is ignored: titles then fall back to the UN list or the code.
-    """
-    if path is None or not Path(path).is_file():
-        return {}, {}
-    try:
-        doc = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}, {}
-    entries = doc.get("indicators", doc) if isinstance(doc, Mapping) else doc
-    if isinstance(entries, Mapping):
-        entries = [
-            {"id": key, **(val if isinstance(val, Mapping) else {"title": val})}
-            for key, val in entries.items()
-        ]
-    indicators: dict[str, Texts] = {}
-    series: dict[str, Texts] = {}
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, Mapping) or "id" not in entry:
-            continue
-        title = _as_texts(entry.get("title") or entry.get("name") or entry.get("titles"), languages)
-        if title:
-            indicators[str(entry["id"])] = title
-        listed = entry.get("series") or {}
-        if isinstance(listed, list):
-            listed = {str(s.get("code") or s.get("id")): s for s in listed if isinstance(s, Mapping)}
-        for code, label in dict(listed).items():
-            text = _as_texts(label.get("title") if isinstance(label, Mapping) else label, languages)
-            if text:
-                series[str(code)] = text
-    return indicators, series
+# --------------------------------------------------------------------------------------------- outlines
 
 
-# --------------------------------------------------------------------------------------------- boundaries
-
-_CODE_PROPERTIES = ("ref_area", "nis", "refnis", "CD_MUNTY_REFNIS", "code", "id")
-
-
-def load_boundaries(folder: Path | None, codes: set[str], names: Mapping[str, Texts]) -> list[charts.Shape]:
-    """Municipal outlines from the first GeoJSON in ``folder`` whose features carry the municipal codes."""
-    if folder is None or not Path(folder).is_dir():
-        return []
-    for path in sorted(Path(folder).glob("*.geojson")):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        shapes = []
-        for feature in doc.get("features", []) if isinstance(doc, dict) else []:
-            props = feature.get("properties") or {}
-            code = next((str(props[k]) for k in _CODE_PROPERTIES if props.get(k) is not None), None)
-            geometry = feature.get("geometry") or {}
-            if code not in codes:
-                continue
-            polygons = geometry.get("coordinates") or []
-            if geometry.get("type") == "Polygon":
-                polygons = [polygons]
-            elif geometry.get("type") != "MultiPolygon":
-                continue
-            rings = tuple(
-                tuple((float(pt[0]), float(pt[1])) for pt in ring) for polygon in polygons for ring in polygon
-            )
+def load_outlines(snapshot: Snapshot, names: Mapping[str, Texts]) -> list[charts.Shape]:
+    """Municipal outlines from curated.area_outlines (Lambert 72 metres), when the warehouse has them."""
+    shapes = []
+    for rec in as_records(snapshot.frame(OUTLINES_TABLE)):
+        code = str(rec["ref_area"])
+        rings = tuple(
+            tuple((float(x), float(y)) for x, y in ring) for ring in json.loads(rec["rings"] or "[]")
+        )
+        if rings:
             shapes.append(charts.Shape(code=code, name=names.get(code, {"en": code}), rings=rings))
-        if shapes:
-            return shapes
-    return []
+    return shapes
 
 
 # --------------------------------------------------------------------------------------------- views
+
+
+@dataclass
+class Municipal:
+    """Leave no one behind: the municipalities of one series' latest year, ranked worst-off first."""
+
+    year: int
+    ranked: list[dict[str, Any]]  # code, name, value, estimate, width (% of the largest), worst
+    worst: dict[str, Any] | None = None  # code, name, value, gap (to the region) from curated.equity
+    ratio: float | None = None
+    cv: float | None = None
+    region_value: float | None = None
+    estimate: bool = False
+    map_svg: str = ""
+    legend: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -184,20 +115,23 @@ class SeriesView:
     unit: Texts
     decimals: int
     un_series: bool
+    scale: float = 1.0  # values are multiplied by this for reading (rates per year shown in %)
     latest_value: float | None = None
     latest_year: int | None = None
     estimate: bool = False
     synthetic: bool = False
     line_svg: str = ""
-    bar_svg: str = ""
-    map_svg: str = ""
-    municipal_year: int | None = None
     has_national: bool = False
-    municipal_estimate: bool = False
-    progress: list[dict[str, Any]] = field(default_factory=list)
+    municipal: Municipal | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     table: list[dict[str, Any]] = field(default_factory=list)
     breakdowns: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The headline verdict: the first target with a class, else the first target."""
+        return self.verdicts[0] if self.verdicts else None
 
 
 @dataclass
@@ -209,6 +143,9 @@ class IndicatorView:
     sources: list[dict[str, Any]]
     synthetic: bool
     estimate: bool
+    note: Texts | None = None
+    csv: str = ""
+    sheet: str = ""
 
 
 def _sort_key(indicator_id: str) -> tuple:
@@ -250,73 +187,6 @@ def _national_records(snapshot: Snapshot, values: list[Record], country_code: st
     return [r for r in found if r.get("obs_value") is not None and r.get("time_period") is not None]
 
 
-def _assessment(
-    rec: Mapping[str, Any], category_col: str, labels: dict[str, Any], languages: Sequence[str]
-) -> dict[str, Any]:
-    method = str(rec.get("method") or "")
-    window = rec.get("eurostat_window")
-    category = str(rec.get(category_col) or "")
-    method_label = _as_texts(labels.get("progress_methods", {}).get(method), languages) or dict.fromkeys(
-        languages, method
-    )
-    if window is not None and pd.notna(window):
-        method_label = {lang: f"{text} ({int(window)})" for lang, text in method_label.items()}
-    years = [rec.get(k) for k in ("base_year", "latest_year") if pd.notna(rec.get(k))]
-    reason = next(
-        (str(rec[k]) for k in ("reason_label", "reason", "note") if pd.notna(rec.get(k)) and rec[k]), ""
-    )
-    return {
-        "method": method,
-        "method_label": method_label,
-        "category": category,
-        "category_label": _as_texts(labels.get("progress_categories", {}).get(category), languages)
-        or dict.fromkeys(languages, humanise(category)),
-        "tone": _CATEGORY_TONE.get(category, "none"),
-        "years": "–".join(str(int(y)) for y in years),
-        "reason": reason if category in ("insufficient_data", "no_target") else "",
-    }
-
-
-def _progress_rows(
-    progress: list[Record], series: str, region: str, labels: dict[str, Any], languages: Sequence[str]
-) -> list[dict[str, Any]]:
-    """One entry per target of a series for the region: the headline assessment (the method the scorecard
-    uses, when the table marks one) and the other methods' verdicts beside it, since they can disagree."""
-    if not progress or "series" not in progress[0]:
-        return []
-    category_col = next(
-        (c for c in ("category", "progress_category", "status", "class") if c in progress[0]), None
-    )
-    if category_col is None:
-        return []
-    rows = [r for r in progress if str(r["series"]) == series and str(r.get("ref_area", region)) == region]
-    target_col = next((c for c in ("target_id", "target") if c in progress[0]), None)
-    groups: dict[str, list[Record]] = {}
-    for rec in rows:
-        groups.setdefault(str(rec.get(target_col) or "") if target_col else "", []).append(rec)
-    out = []
-    for target, records in sorted(groups.items()):
-        first = next((i for i, r in enumerate(records) if r.get("headline")), 0)
-        head = records[first]
-        value, year = head.get("target_value"), head.get("target_year")
-        out.append(
-            {
-                "target": target,
-                "target_value": charts.format_number(float(value), charts.decimals_for([float(value)]))
-                if value is not None
-                else None,
-                "target_year": int(year) if year is not None else None,
-                **_assessment(head, category_col, labels, languages),
-                "others": [
-                    _assessment(r, category_col, labels, languages)
-                    for i, r in enumerate(records)
-                    if i != first
-                ],
-            }
-        )
-    return out
-
-
 def _texts_or_code(mapping: Mapping[str, Any], code: str, languages: Sequence[str]) -> Texts:
     return _as_texts(mapping.get(code), languages) or dict.fromkeys(languages, code)
 
@@ -336,7 +206,8 @@ def load_series_names(path: Path | None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Titles:
-    """Indicator and series titles; first found wins: config/indicators.yaml, labels.yaml, UN lists, the code."""
+    """Indicator and series titles; first found wins: the registry (meta.indicator_registry), labels.yaml,
+    the UN lists, the code. Also the registry's digits per series and its notes for readers."""
 
     languages: tuple[str, ...]
     own_indicators: Mapping[str, Texts]
@@ -346,60 +217,55 @@ class Titles:
     un_indicators: Mapping[str, str]
     un_series: Mapping[str, str]
     descriptions: Mapping[str, str] = field(default_factory=dict)  # registry series descriptions (English)
+    decimals: Mapping[str, int] = field(default_factory=dict)  # registry: digits shown per series
+    notes: Mapping[str, Texts] = field(default_factory=dict)  # registry: a note for readers per indicator
 
     @classmethod
     def load(
-        cls,
-        snapshot: Snapshot,
-        languages: Sequence[str],
-        *,
-        indicators_path: Path | None = None,
-        series_names_path: Path | None = None,
+        cls, snapshot: Snapshot, languages: Sequence[str], *, series_names_path: Path | None = None
     ) -> Titles:
         labels = load_labels()
-        # The registry as loaded into the warehouse wins over the file: the figures and titles travel together
-        # (and a released warehouse keeps the titles it was published with).
-        registry = snapshot.extra.get("indicator_registry")
-        in_warehouse = isinstance(registry, pd.DataFrame) and "indicator_id" in registry.columns
-        own_indicators, own_series = (
-            ({}, {}) if in_warehouse else load_indicator_config(indicators_path, languages)
-        )
-        if in_warehouse:
-            for rec in registry.to_dict("records"):
-                found = {k: rec.get(f"title_{k}") for k in languages if pd.notna(rec.get(f"title_{k}"))}
-                text = _as_texts(found, languages)
-                if text:
-                    own_indicators = {**own_indicators, str(rec["indicator_id"]): text}
+        registry = as_records(snapshot.extra.get("indicator_registry"))
+        own_indicators: dict[str, Texts] = {}
+        notes: dict[str, Texts] = {}
+        for rec in registry:
+            text = _as_texts(
+                {k: rec.get(f"title_{k}") for k in languages if rec.get(f"title_{k}")}, languages
+            )
+            if text:
+                own_indicators[str(rec["indicator_id"])] = text
+            note = _as_texts(
+                {k: rec.get(f"reader_note_{k}") for k in languages if rec.get(f"reader_note_{k}")}, languages
+            )
+            if note:
+                notes[str(rec["indicator_id"])] = note
         un_indicators: dict[str, str] = {}
-        sdg_ind = snapshot.extra.get("sdg_indicators")
-        if isinstance(sdg_ind, pd.DataFrame) and {"indicator_id", "description"} <= set(sdg_ind.columns):
-            un_indicators = dict(
-                zip(sdg_ind["indicator_id"].astype(str), sdg_ind["description"].astype(str), strict=True)
-            )
+        for rec in as_records(snapshot.extra.get("sdg_indicators")):
+            un_indicators[str(rec["indicator_id"])] = str(rec.get("description") or "")
         un_series = load_series_names(series_names_path)
-        sdg_ser = snapshot.extra.get("sdg_series")
-        if isinstance(sdg_ser, pd.DataFrame) and {"series_code", "description"} <= set(sdg_ser.columns):
-            un_series.update(
-                zip(sdg_ser["series_code"].astype(str), sdg_ser["description"].astype(str), strict=True)
-            )
-        registry_series = snapshot.extra.get("indicator_registry_series")
+        for rec in as_records(snapshot.extra.get("sdg_series")):
+            un_series[str(rec["series_code"])] = str(rec.get("description") or "")
         descriptions: dict[str, str] = {}
-        if isinstance(registry_series, pd.DataFrame) and {"series", "in_dsd"} <= set(registry_series.columns):
-            for rec in registry_series.to_dict("records"):
-                if isinstance(rec.get("description"), str) and rec["description"].strip():
-                    descriptions[str(rec["series"])] = rec["description"].strip()
-                flag = rec.get("in_dsd")
-                if pd.notna(flag) and bool(flag) and str(rec["series"]) not in un_series:
-                    un_series[str(rec["series"])] = str(rec.get("description") or rec["series"])
+        decimals: dict[str, int] = {}
+        for rec in as_records(snapshot.extra.get("indicator_registry_series")):
+            code = str(rec["series"])
+            if isinstance(rec.get("description"), str) and rec["description"].strip():
+                descriptions[code] = rec["description"].strip()
+            if rec.get("decimals") is not None:
+                decimals[code] = int(rec["decimals"])
+            if rec.get("in_dsd") and code not in un_series:
+                un_series[code] = str(rec.get("description") or code)
         return cls(
             tuple(languages),
             own_indicators,
-            own_series,
+            {},
             labels.get("indicator_titles", {}),
             labels.get("series_titles", {}),
             un_indicators,
             un_series,
             descriptions,
+            decimals,
+            notes,
         )
 
     def indicator(self, indicator_id: str) -> Texts:
@@ -425,126 +291,179 @@ class Titles:
         return code in self.un_series
 
 
+@dataclass(frozen=True)
+class Context:
+    """What every series view needs besides its own rows: the areas, titles, labels, outlines, equity."""
+
+    titles: Titles
+    labels: dict[str, Any]
+    region_code: str
+    region_name: Texts
+    municipalities: frozenset[str]
+    area_names: Mapping[str, Texts]
+    shapes: Sequence[charts.Shape]
+    equity: Mapping[str, Record]  # series -> its latest curated.equity row
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.labels["languages"])
+
+
+def _unit(unit_code: str, ctx: Context) -> tuple[Texts, float]:
+    """The unit in words and the factor applied for reading: a rate per year is shown in % per year."""
+    if unit_code == "PER_YEAR":
+        return ctx.labels["ui"]["percent_per_year"], 100.0
+    if not unit_code:
+        return dict.fromkeys(ctx.languages, ""), 1.0
+    return _texts_or_code(ctx.labels.get("units", {}), unit_code, ctx.languages), 1.0
+
+
 def _series_view(
-    indicator_id: str,
-    code: str,
-    rows: list[Record],
-    national: Mapping[int, Record],
-    *,
-    titles: Titles,
-    labels: dict[str, Any],
-    region_code: str,
-    region_name: Texts,
-    municipalities: set[str],
-    area_names: Mapping[str, Texts],
-    shapes: Sequence[charts.Shape],
+    indicator_id: str, code: str, rows: list[Record], national: Mapping[int, Record], ctx: Context
 ) -> SeriesView:
-    """One series: its charts (region over time with the country, municipalities, map), table and notes."""
-    languages = list(labels["languages"])
-    ui = labels["ui"]
+    """One series: the region over time (with the country), the municipalities ranked and mapped, notes."""
     unit_code = next((str(r["unit_measure"]) for r in rows if r.get("unit_measure")), "")
+    unit, scale = _unit(unit_code, ctx)
+    head = [r for r in rows if _is_headline(r) and r.get("obs_value") is not None]
     view = SeriesView(
         code=code,
-        title=titles.series(code),
-        unit=_texts_or_code(labels.get("units", {}), unit_code, languages)
-        if unit_code
-        else dict.fromkeys(languages, ""),
-        decimals=0,
-        un_series=titles.is_un(code),
+        title=ctx.titles.series(code),
+        unit=unit,
+        scale=scale,
+        decimals=ctx.titles.decimals.get(
+            code, charts.decimals_for([float(r["obs_value"]) * scale for r in head])
+        ),
+        un_series=ctx.titles.is_un(code),
         estimate=any(_estimate(r) for r in rows),
         synthetic=any(bool(r.get("synthetic")) for r in rows),
         breakdowns=[c for c in BREAKDOWN_COLUMNS if any(str(r.get(c) or "_T") != "_T" for r in rows)],
     )
-    head = [r for r in rows if _is_headline(r) and r.get("obs_value") is not None]
     region_rows = sorted(
-        (r for r in head if str(r["ref_area"]) == region_code), key=lambda r: r["time_period"]
+        (r for r in head if str(r["ref_area"]) == ctx.region_code), key=lambda r: r["time_period"]
     )
-    region_points = tuple(
-        charts.Point(int(r["time_period"]), float(r["obs_value"]), _estimate(r)) for r in region_rows
+    region = tuple(
+        charts.Point(int(r["time_period"]), float(r["obs_value"]) * scale, _estimate(r)) for r in region_rows
     )
-    national_points = tuple(
-        charts.Point(year, float(r["obs_value"]), _estimate(r)) for year, r in sorted(national.items())
+    country = tuple(
+        charts.Point(y, float(r["obs_value"]) * scale, _estimate(r)) for y, r in sorted(national.items())
     )
-    view.has_national = bool(national_points)
-    # Decimals per chart: enough to tell the region's years apart, whatever the municipalities' range.
-    decimals = view.decimals = charts.decimals_for(
-        [p.value for p in region_points + national_points] or [float(r["obs_value"]) for r in head]
-    )
-    if region_points:
-        view.latest_value, view.latest_year = region_points[-1].value, region_points[-1].year
-        lines = [charts.Line(name=region_name, points=region_points)]
-        if national_points:
+    view.has_national = bool(country)
+    if region:
+        view.latest_value, view.latest_year = region[-1].value, region[-1].year
+        lines = [charts.Line(name=ctx.region_name, points=region)]
+        if country:
             lines.append(
                 charts.Line(
-                    name=ui["national"], points=national_points, colour=charts.NATIONAL_COLOUR, dashed=True
+                    name=ctx.labels["ui"]["national"],
+                    points=country,
+                    colour=charts.NATIONAL_COLOUR,
+                    dashed=True,
                 )
             )
-        view.line_svg = charts.line_chart(lines, decimals=decimals, title=f"{indicator_id} {code}")
+        view.line_svg = charts.line_chart(lines, decimals=view.decimals, title=f"{indicator_id} {code}")
     by_year: dict[int, dict[str, Any]] = {
-        p.year: {"year": p.year, "region": p.value, "region_estimate": p.estimate} for p in region_points
+        p.year: {"year": p.year, "region": p.value, "region_estimate": p.estimate} for p in region
     }
-    for p in national_points:
+    for p in country:
         by_year.setdefault(p.year, {"year": p.year})["national"] = p.value
     view.table = [by_year[y] for y in sorted(by_year)]
-    municipal = [r for r in head if str(r["ref_area"]) in municipalities]
-    if municipal:
-        year = max(int(r["time_period"]) for r in municipal)
-        view.municipal_year = year
-        latest = {str(r["ref_area"]): r for r in municipal if int(r["time_period"]) == year}
-        view.municipal_estimate = any(_estimate(r) for r in latest.values())
-        decimals = charts.decimals_for([float(r["obs_value"]) for r in latest.values()])
-        bars = [
-            charts.Bar(
-                code=c,
-                name=area_names.get(c, {"en": c}),
-                value=float(latest[c]["obs_value"]) if c in latest else None,
-                estimate=_estimate(latest[c]) if c in latest else False,
-            )
-            for c in sorted(municipalities)
-        ]
-        reference = next((p.value for p in region_points if p.year == year), None)
-        view.bar_svg = charts.bar_chart(
-            bars,
-            decimals=decimals,
-            title=f"{indicator_id} {code} {year}",
-            reference=reference,
-            reference_name=region_name,
-            no_data=ui["no_data"],
-        )
-        if shapes:
-            view.map_svg = charts.choropleth(
-                shapes,
-                {c: float(r["obs_value"]) for c, r in latest.items()},
-                decimals=decimals,
-                title=f"{indicator_id} {code} {year}",
-                no_data=ui["no_data"],
-            )
-    notes = [str(r["comment"]) for r in region_rows if str(r.get("comment") or "").strip()]
-    if not notes:
-        notes = [str(r["comment"]) for r in rows if str(r.get("comment") or "").strip()]
-    # Notes that differ only in their numbers (the year, a count) are one note: keep the latest.
-    distinct: dict[str, str] = {}
-    for note in reversed(notes):
-        distinct.setdefault(re.sub(r"\d+", "#", note), note)
-    view.notes = list(reversed(distinct.values()))[-MAX_NOTES:]
+    view.municipal = _municipal(
+        code, [r for r in head if str(r["ref_area"]) in ctx.municipalities], region, view, ctx
+    )
     return view
 
 
-def build_views(
-    snapshot: Snapshot,
-    *,
-    indicators_path: Path | None = None,
-    boundaries_dir: Path | None = None,
-    series_names_path: Path | None = None,
-    titles: Titles | None = None,
-) -> tuple[list[IndicatorView], dict[str, Any]]:
-    """Everything the template shows, from the snapshot (no I/O besides the optional config files)."""
-    labels = load_labels()
-    languages: list[str] = list(labels["languages"])
+def _municipal(
+    code: str, rows: list[Record], region: Sequence[charts.Point], view: SeriesView, ctx: Context
+) -> Municipal | None:
+    """The latest year's municipal values ranked worst-off first (by curated.equity's direction), the spread
+    and the worst-off municipality from curated.equity, and the map."""
+    if not rows:
+        return None
+    year = max(int(r["time_period"]) for r in rows)
+    latest = {str(r["ref_area"]): r for r in rows if int(r["time_period"]) == year}
+    equity = ctx.equity.get(code)
+    if equity is not None and int(equity["time_period"]) != year:
+        equity = None  # the spread of another year would not describe these bars
+    direction = str((equity or {}).get("direction") or "")
+    values = {c: float(r["obs_value"]) * view.scale for c, r in latest.items()}
+    # Worst-off first: the highest value when less is better, the lowest when more is better.
+    order = sorted(values, key=lambda c: (values[c] if direction == "increase" else -values[c], c))
+    top = max((abs(v) for v in values.values()), default=0.0) or 1.0
+    worst = str(equity["worst_area"]) if equity and equity.get("worst_area") else None
+    ranked = [
+        {
+            "code": c,
+            "name": ctx.area_names.get(c, dict.fromkeys(ctx.languages, c)),
+            "value": values[c],
+            "estimate": _estimate(latest[c]),
+            "width": round(100 * abs(values[c]) / top, 1),
+            "worst": c == worst,
+        }
+        for c in order
+    ]
+    missing = sorted(ctx.municipalities - set(values))
+    ranked += [
+        {
+            "code": c,
+            "name": ctx.area_names.get(c, dict.fromkeys(ctx.languages, c)),
+            "value": None,
+            "worst": False,
+        }
+        for c in missing
+    ]
+    found = Municipal(year=year, ranked=ranked, estimate=any(r.get("estimate") for r in ranked))
+    found.region_value = next((p.value for p in region if p.year == year), None)
+    if equity:
+        found.ratio = equity.get("max_min_ratio")
+        found.cv = equity.get("cv")
+        if worst:
+            gap = equity.get("worst_gap_to_region")
+            found.worst = {
+                "code": worst,
+                "name": ctx.area_names.get(worst, dict.fromkeys(ctx.languages, worst)),
+                "value": float(equity["worst_value"]) * view.scale,
+                "gap": float(gap) * view.scale if gap is not None else None,
+            }
+    if ctx.shapes:
+        found.map_svg, found.legend = charts.choropleth(ctx.shapes, values, title=f"{code} {year}")
+    return found
+
+
+def _indicator_view(
+    indicator_id: str,
+    series_rows: Mapping[str, list[Record]],
+    national: Mapping[str, dict[int, Record]],
+    ctx: Context,
+    progress: list[Record],
+    source_rows: Mapping[str, Record],
+) -> IndicatorView:
+    """One indicator: its series (UN series first, the ones a UN submission carries), sources and downloads."""
+    series_views = []
+    for code in sorted(series_rows, key=lambda c: (not ctx.titles.is_un(c), c)):
+        view = _series_view(indicator_id, code, series_rows[code], national.get(code, {}), ctx)
+        view.verdicts = series_verdicts(progress, code, ctx.region_code)
+        series_views.append(view)
+    rows = [r for srows in series_rows.values() for r in srows]
+    source_ids = sorted({s.strip() for r in rows for s in str(r.get("source") or "").split(",") if s.strip()})
+    return IndicatorView(
+        id=indicator_id,
+        anchor=_anchor(indicator_id),
+        title=ctx.titles.indicator(indicator_id),
+        series=series_views,
+        sources=[_source_view(source_rows.get(s), s) for s in source_ids],
+        synthetic=any(v.synthetic for v in series_views),
+        estimate=any(v.estimate for v in series_views),
+        note=ctx.titles.notes.get(indicator_id),
+        csv=f"extracts/{INDICATOR_CSV_DIR}/{extracts.indicator_file_name(indicator_id)}",
+        sheet=indicator_id,
+    )
+
+
+def _context(snapshot: Snapshot, titles: Titles, labels: dict[str, Any]) -> Context:
     areas = list(snapshot.area_records.values())
+    languages: list[str] = list(labels["languages"])
     region = next((r for r in areas if r.get("level") == "region"), {"ref_area": "", "parent_area": None})
-    region_code = str(region["ref_area"])
-    country_code = str(region.get("parent_area") or "") or None
 
     def names_of(row: Mapping[str, Any]) -> Texts:
         found = {lang: str(row[f"name_{lang}"]) for lang in languages if row.get(f"name_{lang}")}
@@ -552,111 +471,72 @@ def build_views(
         return {lang: found.get(lang, fallback) for lang in languages}
 
     area_names = {str(r["ref_area"]): names_of(r) for r in areas}
-    municipalities = {str(r["ref_area"]) for r in areas if r.get("level") == "municipality"}
-    region_name = area_names.get(region_code, dict.fromkeys(languages, region_code))
-
-    titles = titles or Titles.load(
-        snapshot, languages, indicators_path=indicators_path, series_names_path=series_names_path
+    equity: dict[str, Record] = {}
+    for rec in sorted(as_records(snapshot.frame(EQUITY_TABLE)), key=lambda r: int(r["time_period"])):
+        equity[str(rec["series"])] = rec  # the latest year wins
+    return Context(
+        titles=titles,
+        labels=labels,
+        region_code=str(region["ref_area"]),
+        region_name=area_names.get(
+            str(region["ref_area"]), dict.fromkeys(languages, str(region["ref_area"]))
+        ),
+        municipalities=frozenset(str(r["ref_area"]) for r in areas if r.get("level") == "municipality"),
+        area_names=area_names,
+        shapes=load_outlines(snapshot, area_names),
+        equity=equity,
     )
 
-    sources = snapshot.sources
-    source_rows = {str(r["source_id"]): r for r in sources.to_dict("records")} if not sources.empty else {}
-    values = snapshot.value_records
-    national = _national_records(snapshot, values, country_code)
+
+def build_views(
+    snapshot: Snapshot, *, series_names_path: Path | None = None, titles: Titles | None = None
+) -> tuple[list[IndicatorView], dict[str, Any]]:
+    """Everything the template shows, from the snapshot alone."""
+    labels = load_labels()
+    languages: list[str] = list(labels["languages"])
+    titles = titles or Titles.load(snapshot, languages, series_names_path=series_names_path)
+    ctx = _context(snapshot, titles, labels)
+    country_code = str(snapshot.area_records.get(ctx.region_code, {}).get("parent_area") or "") or None
+    source_rows = {str(r["source_id"]): r for r in as_records(snapshot.sources)}
+    national_by_series: dict[str, dict[int, Record]] = {}
+    for rec in sorted(
+        _national_records(snapshot, snapshot.value_records, country_code), key=lambda r: int(r["time_period"])
+    ):
+        national_by_series.setdefault(str(rec["series"]), {})[int(rec["time_period"])] = rec  # last one wins
+    by_indicator: dict[str, dict[str, list[Record]]] = {}
+    for rec in snapshot.value_records:
+        by_indicator.setdefault(str(rec["indicator_id"]), {}).setdefault(str(rec["series"]), []).append(rec)
     progress_frame = snapshot.frame(PROGRESS_TABLE)
     progress = as_records(progress_frame)
-    shapes = load_boundaries(boundaries_dir, municipalities, area_names)
-    ui = labels["ui"]
-
-    by_indicator: dict[str, dict[str, list[Record]]] = {}
-    for rec in values:
-        by_indicator.setdefault(str(rec["indicator_id"]), {}).setdefault(str(rec["series"]), []).append(rec)
-    national_by_series: dict[str, dict[int, Record]] = {}
-    for rec in sorted(national, key=lambda r: int(r["time_period"])):
-        national_by_series.setdefault(str(rec["series"]), {})[int(rec["time_period"])] = rec  # last one wins
-
-    views: list[IndicatorView] = []
-    for indicator_id in sorted(by_indicator, key=_sort_key):
-        series_rows = by_indicator[indicator_id]
-        series_views = []
-        # UN series first (the ones a UN submission carries), then own and EU series.
-        for code in sorted(series_rows, key=lambda c: (not titles.is_un(c), c)):
-            srows = series_rows[code]
-            view = _series_view(
-                indicator_id,
-                code,
-                srows,
-                national_by_series.get(code, {}),
-                titles=titles,
-                labels=labels,
-                region_code=region_code,
-                region_name=region_name,
-                municipalities=municipalities,
-                area_names=area_names,
-                shapes=shapes,
-            )
-            view.progress = _progress_rows(progress, code, region_code, labels, languages)
-            series_views.append(view)
-        rows = [r for srows in series_rows.values() for r in srows]
-        source_ids = sorted(
-            {s.strip() for r in rows for s in str(r.get("source") or "").split(",") if s.strip()}
-        )
-        views.append(
-            IndicatorView(
-                id=indicator_id,
-                anchor=_anchor(indicator_id),
-                title=titles.indicator(indicator_id),
-                series=series_views,
-                sources=[_source_view(source_rows.get(s), s) for s in source_ids],
-                synthetic=any(v.synthetic for v in series_views),
-                estimate=any(v.estimate for v in series_views),
-            )
-        )
+    views = [
+        _indicator_view(i, by_indicator[i], national_by_series, ctx, progress, source_rows)
+        for i in sorted(by_indicator, key=_sort_key)
+    ]
     context = {
         "languages": languages,
         "language_names": labels["language_names"],
-        "ui": ui,
-        "nature_labels": labels.get("nature", {}),
-        "region_name": region_name,
-        "region_code": region_code,
+        "ui": labels["ui"],
+        "labels": labels,
+        "region_name": ctx.region_name,
+        "region_code": ctx.region_code,
         "has_progress": progress_frame is not None,
-        "agendas": _agendas(snapshot.frame(SCORECARD_TABLE), region_code),
-        "has_map": bool(shapes),
+        "agendas": agenda_cards(snapshot.frame(SCORECARD_TABLE), ctx.region_code, labels, languages),
         "sources": [_source_view(r, sid) for sid, r in source_rows.items()],
         "vlr_rows": vlr.vlr_section(snapshot, titles, labels, languages),
     }
     return views, context
 
 
-def _agendas(scorecard: pd.DataFrame | None, region: str) -> list[dict[str, Any]]:
-    """The region's rows of curated.agenda_scorecard (when another step built it): label, targets, summary."""
-    if scorecard is None or scorecard.empty or "headline" not in scorecard.columns:
-        return []
-    rows = scorecard
-    if "ref_area" in rows.columns:
-        rows = rows[rows["ref_area"].astype(str) == region]
-    return [
-        {
-            "label": str(rec.get("agenda_group_label") or rec.get("agenda_group") or ""),
-            "targets": int(rec["n_targets"]) if pd.notna(rec.get("n_targets")) else "",
-            "headline": str(rec.get("headline") or ""),
-        }
-        for rec in rows.to_dict("records")
-    ]
+_ADDRESS = re.compile(r"https?://[^\s;,()<>\"']+[^\s;,()<>\"'.]")
+
+
+def addresses(text: str) -> list[str]:
+    """Every http(s) address in a catalog field ('url (commit …)', two addresses with ' ; '): one link each."""
+    return _ADDRESS.findall(text or "")
 
 
 def _source_view(row: Mapping[str, Any] | None, source_id: str) -> dict[str, Any]:
-    if row is None:
-        return {
-            "id": source_id,
-            "title": source_id,
-            "publisher": "",
-            "licence": "",
-            "url": "",
-            "retrieved": "",
-            "synthetic": False,
-            "caveats": "",
-        }
+    row = row or {}
     url = str(row.get("url") or "")
     return {
         "id": source_id,
@@ -664,10 +544,23 @@ def _source_view(row: Mapping[str, Any] | None, source_id: str) -> dict[str, Any
         "publisher": str(row.get("publisher") or ""),
         "licence": str(row.get("licence") or ""),
         "url": url,
-        "link": url if url.startswith(("https://", "http://")) else "",
+        "links": addresses(url),
         "retrieved": str(row.get("retrieved") or ""),
-        "synthetic": bool(row.get("synthetic")) if pd.notna(row.get("synthetic")) else False,
+        "synthetic": bool(row.get("synthetic")) if row.get("synthetic") is not None else False,
         "caveats": str(row.get("caveats") or ""),
+    }
+
+
+def downloads(files: Sequence[str]) -> dict[str, Any]:
+    """The outputs the report links, from the relative paths written beside it (nothing else is linked)."""
+    present = set(files)
+    return {
+        "files": present,
+        "sdmx": sorted(f for f in present if f.startswith("sdmx/") and f.endswith(".xml")),
+        "opensdg": sorted(f for f in present if f == "opensdg/config_data.yml"),
+        "workbook": [f for f in (f"extracts/{extracts.WORKBOOK_NAME}",) if f in present],
+        "manifest": [f for f in (OUTPUTS_MANIFEST,) if f in present],
+        "all_values": [f for f in ("extracts/indicator_values.csv",) if f in present],
     }
 
 
@@ -679,21 +572,15 @@ def render_report(
     out_path: Path,
     *,
     vintage: str | None = None,
-    indicators_path: Path | None = None,
-    boundaries_dir: Path | None = None,
     series_names_path: Path | None = None,
     generated_at: datetime | None = None,
     default_language: str | None = None,
     titles: Titles | None = None,
+    linked_files: Sequence[str] = (),
 ) -> Path:
-    """Write the report to ``out_path`` (the caller moves it into place)."""
-    views, context = build_views(
-        snapshot,
-        indicators_path=indicators_path,
-        boundaries_dir=boundaries_dir,
-        series_names_path=series_names_path,
-        titles=titles,
-    )
+    """Write the report to ``out_path`` (the caller moves it into place). ``linked_files``: the outputs written
+    beside it (paths relative to its folder); the page links those and no others."""
+    views, context = build_views(snapshot, series_names_path=series_names_path, titles=titles)
     languages = context["languages"]
     lang = default_language if default_language in languages else languages[0]
     env = jinja2.Environment(
@@ -701,6 +588,7 @@ def render_report(
     )
     env.filters["num"] = lambda v, d: Markup(charts.num(float(v), int(d)))
     env.filters["ml"] = lambda t, tag="span": Markup(charts.texts(t, tag=tag))
+    env.filters["pct"] = lambda v: Markup(charts.num(100 * float(v), 0))
     template = env.from_string(_template_text("report.html.j2"))
     stamp = (generated_at or datetime.now(UTC)).astimezone(UTC)
     html = template.render(
@@ -711,6 +599,7 @@ def render_report(
         release_label=snapshot.label(vintage),
         generated=stamp.strftime("%Y-%m-%d %H:%M UTC"),
         default_language=lang,
+        links=downloads(linked_files),
         css=Markup(_template_text("report.css")),
         script=Markup(_template_text("report.js")),
         svg=lambda s: Markup(s),

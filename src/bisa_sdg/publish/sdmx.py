@@ -826,10 +826,7 @@ def write_sdmx(
     if problems:
         raise SdmxValidationError(problems)
     un, skipped = partition_observations(df, dsd)
-    if not skipped.empty:
-        counts = skipped.groupby("skip_reason")["series"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
-        for reason, series in counts.items():
-            log.warning("SDMX: set aside rows (%s): %s", reason, series)
+    _log_set_aside(skipped)
     if un.empty:
         log.warning("SDMX: no observation of a UN series to write; nothing written to %s", out_dir)
         return []
@@ -860,7 +857,25 @@ def write_sdmx(
         )
     )
 
-    out = Path(out_dir)
+    written = _write_files(Path(out_dir), name, xml, ds, structure, None if flow else ext_ref)
+    log.info("SDMX: wrote %d observations to %s and %s", len(ds.obs), written[0], written[1])
+    return written
+
+
+def _log_set_aside(skipped: pd.DataFrame) -> None:
+    """Log the series of the rows not written (non-UN series, synthetic inputs), one line per reason."""
+    if skipped.empty:
+        return
+    counts = skipped.groupby("skip_reason")["series"].agg(lambda s: ", ".join(sorted(set(map(str, s)))))
+    for reason, series in counts.items():
+        log.warning("SDMX: set aside rows (%s): %s", reason, series)
+
+
+def _write_files(
+    out: Path, name: str, xml: bytes, ds: Any, structure: bytes | None, dsd_ref: str | None
+) -> list[Path]:
+    """Write the data XML, the SDMX-CSV and the structure (when given) all or nothing: temporary files, fsync,
+    then renames. ``dsd_ref``: the CSV must refer to this DSD (no dataflow named)."""
     out.mkdir(parents=True, exist_ok=True)
     xml_path, csv_path = out / f"{name}.xml", out / f"{name}.csv"
     structure_path = out / f"{name}{STRUCTURE_SUFFIX}"
@@ -870,8 +885,8 @@ def write_sdmx(
         tmp_xml.write_bytes(xml)
         # sdmx1's SDMX-CSV writer: with path= it writes CSV; without it returns a fixed-width *table*.
         sdmx.to_csv(ds, path=tmp_csv, attributes="o")
-        if flow is None:
-            _structure_is_dsd(tmp_csv, ext_ref)
+        if dsd_ref is not None:
+            _structure_is_dsd(tmp_csv, dsd_ref)
         written = [(tmp_xml, xml_path), (tmp_csv, csv_path)]
         if structure is not None:
             tmp_structure.write_bytes(structure)
@@ -883,7 +898,6 @@ def write_sdmx(
     finally:
         for tmp in (tmp_xml, tmp_csv, tmp_structure):
             tmp.unlink(missing_ok=True)
-    log.info("SDMX: wrote %d observations to %s and %s", len(ds.obs), xml_path, csv_path)
     return [final for _, final in written]
 
 

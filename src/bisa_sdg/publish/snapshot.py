@@ -24,6 +24,8 @@ from bisa_sdg.warehouse.database import checked_identifier
 PROGRESS_TABLE = "progress"
 SCORECARD_TABLE = "agenda_scorecard"
 NATIONAL_TABLE = "national_context"
+EQUITY_TABLE = "equity"
+OUTLINES_TABLE = "area_outlines"
 
 
 def _present(value: Any) -> bool:

@@ -56,6 +56,7 @@ class RegistrySeries:
     in_dsd: bool  # an official UN series (CL_SERIES) rather than an own or EU code
     computed: bool  # produced by this pipeline when its inputs exist
     description: str = ""
+    decimals: int | None = None  # digits shown to readers (report); full precision stays in the extracts
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Indicator:
     # Set when the values cannot show a trend (e.g. one vintage of inputs applied to every year): progress
     # tables then say so instead of reading a trend into an artefact.
     no_trend_reason: str = ""
+    reader_note: dict[str, str] = field(default_factory=dict)  # for the report's readers, by language
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -124,6 +126,7 @@ _KNOWN_KEYS = {
     "breakdowns",
     "note_when_computed",
     "no_trend_reason",
+    "reader_note",
 }
 
 
@@ -151,6 +154,7 @@ def _series(raw: Any, where: str) -> tuple[RegistrySeries, ...]:
                 in_dsd=bool(item.get("in_dsd", False)),
                 computed=bool(item.get("computed", False)),
                 description=_text(item.get("description")),
+                decimals=int(item["decimals"]) if item.get("decimals") is not None else None,
             )
         )
     return tuple(out)
@@ -194,6 +198,7 @@ def _indicator(raw: dict[str, Any], path: Path, position: int) -> Indicator:
         breakdowns=_strings(raw.get("breakdowns")),
         note_when_computed=_text(raw.get("note_when_computed")),
         no_trend_reason=_text(raw.get("no_trend_reason")),
+        reader_note={str(k): _text(v) for k, v in (raw.get("reader_note") or {}).items()},
         extra={k: v for k, v in raw.items() if k not in _KNOWN_KEYS},
     )
 
@@ -318,6 +323,7 @@ def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "status_when_empty": ind.status_when_empty,
                 "reason_when_empty": ind.reason_when_empty,
                 "note_when_computed": ind.note_when_computed or None,
+                **{f"reader_note_{lang}": ind.reader_note.get(lang) for lang in LANGUAGES},
                 "no_trend_reason": ind.no_trend_reason or None,
                 "position": position,
             }
@@ -333,12 +339,14 @@ def registry_frames(registry: Registry) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "in_dsd": s.in_dsd,
                 "computed": s.computed,
                 "description": s.description or None,
+                "decimals": s.decimals,
             }
             for ind in registry.indicators
             for s in ind.series
         ],
-        columns=["indicator_id", "series", "unit_measure", "in_dsd", "computed", "description"],
+        columns=["indicator_id", "series", "unit_measure", "in_dsd", "computed", "description", "decimals"],
     )
+    series["decimals"] = series["decimals"].astype("Int64")
     return indicators.astype({"eurostat_code_verified": "boolean"}), series
 
 

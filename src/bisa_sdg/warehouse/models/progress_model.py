@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import duckdb
 
+from bisa_sdg.progress.reasons import REASONS
 from bisa_sdg.progress.table import (
     DEFAULT_BASE_YEAR,
     HEADLINE_DIRECTION_METHOD,
     HEADLINE_METHOD,
-    REASON_LABELS,
     progress_frame,
 )
 from bisa_sdg.progress.verdicts import PROBABILITY_REASONS
@@ -84,7 +84,7 @@ COLUMN_COMMENTS: dict[str, str] = {
     "category": "Progress class of the method (codes in bisa_sdg.progress.methods.CATEGORIES, e.g. target_met, on_track, "
     "moderate_progress, regression); insufficient_data or no_target when no class could be given",
     "assessed": "True when a progress class was given",
-    "reason_code": "Why no class was given: " + ", ".join(REASON_LABELS) + "; NULL when assessed",
+    "reason_code": "Why no class was given: " + ", ".join(REASONS) + "; NULL when assessed",
     "reason_label": "reason_code in a few words, as the scorecard prints it",
     "reason": "Why no class was given, in a sentence",
     "note": "Caveats of a class that was given (observations after the target year ignored, zero target …)",
