@@ -261,14 +261,15 @@ def choropleth(
     if not coords or not present:
         return "", []
     xs, ys = [px for px, _ in coords], [py for _, py in coords]
-    scale = (width - 8) / ((max(xs) - min(xs)) or 1)
-    height = round((max(ys) - min(ys)) * scale + 8)
+    left, top = min(xs), max(ys)
+    scale = (width - 8) / ((max(xs) - left) or 1)
+    height = round((top - min(ys)) * scale + 8)
 
     def ring_path(ring: Sequence[tuple[float, float]]) -> str:
         """Drawn points, dropping those within a unit of the last kept one (outlines stay light)."""
         kept: list[tuple[float, float]] = []
         for px, py in ring:
-            sx, sy = 4 + (px - min(xs)) * scale, 4 + (max(ys) - py) * scale
+            sx, sy = 4 + (px - left) * scale, 4 + (top - py) * scale
             if not kept or abs(sx - kept[-1][0]) + abs(sy - kept[-1][1]) >= 1.0:
                 kept.append((sx, sy))
         return "M" + " L".join(f"{sx:.0f},{sy:.0f}" for sx, sy in kept) + " Z" if len(kept) >= 3 else ""

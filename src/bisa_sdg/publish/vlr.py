@@ -80,14 +80,20 @@ def window_cagr(rows: pd.DataFrame, window: int = TREND_WINDOW) -> float | None:
     return (vt / vb) ** (1 / (t - b)) - 1
 
 
-def _verdict_row(progress: pd.DataFrame, series: str, region: str) -> dict[str, Any] | None:
-    """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
+def _headline_rows(progress: pd.DataFrame | None, region: str) -> dict[str, pd.DataFrame]:
+    """The region's headline progress rows, by series (selected once: the annex looks up every series)."""
     needed = {"series", "ref_area", "headline", "light", "agenda", "target_type", "target_id"}
     if progress is None or progress.empty or not needed <= set(progress.columns):
-        return None  # an older or hand-made warehouse: no verdict rather than a wrong one
+        return {}  # an older or hand-made warehouse: no verdict rather than a wrong one
     headline = progress["headline"].astype("boolean").fillna(False).astype(bool)
-    rows = progress[(progress["series"] == series) & (progress["ref_area"] == region) & headline]
-    if rows.empty:
+    rows = progress[(progress["ref_area"] == region) & headline]
+    return {str(series): group for series, group in rows.groupby("series", sort=False)}
+
+
+def _verdict_row(headline_rows: Mapping[str, pd.DataFrame], series: str) -> dict[str, Any] | None:
+    """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
+    rows = headline_rows.get(series)
+    if rows is None or rows.empty:
         return None
     rows = rows.assign(
         _unassessed=rows["light"].isna(),
@@ -115,13 +121,13 @@ def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lan
     for column in ("sex", "age", "urbanisation", "disability_status"):
         if column in totals.columns:
             totals = totals[totals[column] == "_T"]
-    progress = snapshot.frame("progress")
+    headline_rows = _headline_rows(snapshot.frame("progress"), region)
     ui, categories, units = labels["ui"], labels.get("progress_categories", {}), labels.get("units", {})
     un_series = set(titles.un_series)
     records: list[dict[str, Any]] = []
     for (indicator_id, series), rows in totals.groupby(["indicator_id", "series"]):
         latest = rows.sort_values("time_period").iloc[-1]
-        verdict = _verdict_row(progress, str(series), region) or {}
+        verdict = _verdict_row(headline_rows, str(series)) or {}
         kind = indicator_type(str(indicator_id), str(series), un_series)
         trend = trend_code(window_cagr(rows), verdict.get("direction"))
         category = verdict.get("category")
