@@ -66,7 +66,7 @@ def test_the_registry_agrees_with_catalog_models_inputs_and_the_dsd(registry):
     problems = consistency_problems(
         registry,
         catalog=load_catalog(ROOT / "data/raw/catalog.yaml"),
-        sql_root=ROOT / "src/bisa_sdg/sql",
+        sql_root=ROOT / "src/bisa_sdg/warehouse/sql",
         raw_dir=ROOT / "data/raw",
         un_series=un_series_codes(CL_SERIES),
     )
@@ -120,7 +120,7 @@ def test_consistency_names_unknown_inputs_models_and_series(tmp_path):
     problems = consistency_problems(
         registry,
         catalog=load_catalog(ROOT / "data/raw/catalog.yaml"),
-        sql_root=ROOT / "src/bisa_sdg/sql",
+        sql_root=ROOT / "src/bisa_sdg/warehouse/sql",
         un_series=un_series_codes(CL_SERIES),
     )
     text = "\n".join(problems)

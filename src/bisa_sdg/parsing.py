@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,21 @@ def parse_count(text: str | None) -> int | None:
     if _GROUPED_COUNT.match(cleaned):
         return int(re.sub(r"\D", "", cleaned))
     return None
+
+
+def finite_number(value: Any, *, from_text: bool = True) -> float | None:
+    """A finite float, or None when ``value`` is missing (None, NA, NaN), infinite or not a number.
+
+    ``from_text=False`` refuses text and booleans (a typed cell must already be a number); with the default,
+    text such as '3.5' is read.
+    """
+    if value is None or (not from_text and isinstance(value, (bool, str))):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def normalise_refnis(text: str | None) -> str | None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from bisa_sdg.parsing import finite_number
+
 TARGET_COLUMNS: tuple[str, ...] = (
     "target_id",
     "agenda",
@@ -146,14 +148,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _parse_float(text: str) -> float | None:
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
-
-
 def _parse_year(text: str) -> int | None:
     if not re.fullmatch(r"\d{4}", text):
         return None
@@ -183,11 +177,11 @@ def _row_problems(rec: dict[str, str]) -> list[str]:
 
     value = change = None
     if rec["target_value"]:
-        value = _parse_float(rec["target_value"])
+        value = finite_number(rec["target_value"])
         if value is None:
             out.append(f"target_value {rec['target_value']!r} is not a number")
     if rec["target_relative_change"]:
-        change = _parse_float(rec["target_relative_change"])
+        change = finite_number(rec["target_relative_change"])
         if change is None:
             out.append(f"target_relative_change {rec['target_relative_change']!r} is not a number")
         elif change < -1:

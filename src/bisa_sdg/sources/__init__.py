@@ -1,4 +1,6 @@
-"""One module per source. Each exposes ``read(source, raw_dir, profile) -> DataFrame``.
+"""One reader per source: the module ``bisa_sdg.sources.<id>``, or the module its catalog entry names in
+``reader:`` (the drop-in sources share ``bisa_sdg.sources.dropin``). Each exposes
+``read(source, raw_dir, profile) -> DataFrame``.
 
 Every frame a reader returns carries ``_file`` (path relative to the raw folder) and ``_line`` (the line of
 the file the row came from, header = line 1), so a validation issue can name the file and the row.
@@ -30,12 +32,21 @@ def reader_module(source_id: str) -> ModuleType:
         raise CatalogError(f"no reader module bisa_sdg.sources.{source_id} for source {source_id!r}") from exc
 
 
+def reader_name(source: Source) -> str:
+    """The module that reads ``source``: ``bisa_sdg.sources.<reader>`` when the catalog names one, else ``<id>``."""
+    return f"bisa_sdg.sources.{_reader_id(source)}"
+
+
+def _reader_id(source: Source) -> str:
+    return str(source.extra.get("reader") or source.id)
+
+
 def read_source(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     """The reader's frame, with codes the profile says were renumbered replaced (bisa_sdg.sources.area_codes)."""
     from bisa_sdg.sources.area_codes import recode_areas
 
     try:
-        frame = reader_module(source.id).read(source, raw_dir, profile)
+        frame = reader_module(_reader_id(source)).read(source, raw_dir, profile)
     except KeyError as exc:  # a reader took a column the file does not have: say which file
         raise SourceFileError(
             _missing_column(source, Path(raw_dir), str(exc.args[0]) if exc.args else "")

@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.validation.identifiers import checked_identifier
 from bisa_sdg.validation.schema import (
     ISSUE_COLUMNS,
     Rule,
@@ -55,7 +56,6 @@ from bisa_sdg.validation.schema import (
     SourceSchema,
     validate_frame,
 )
-from bisa_sdg.warehouse.database import checked_identifier
 
 INPUT = "_bisa_validate_input"
 REFERENCE = "_bisa_validate_reference"

@@ -8,7 +8,6 @@ indicators to the pipeline's series are data a statistician edits, so they reach
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pandas as pd
 
 from bisa_sdg.config.framework import load_framework_map, umf_cells
 from bisa_sdg.config.targets import AGENDAS, load_targets
+from bisa_sdg.parsing import finite_number
 from bisa_sdg.warehouse import database as wh
 
 
@@ -115,7 +115,7 @@ def load_benchmark_map(path: Path) -> pd.DataFrame:
         if has_series != (rec["comparability"] != "no_series"):
             problems.append(f"{where}: a series is given exactly when comparability is not 'no_series'")
         if has_series:
-            factor = _float(rec["unit_factor"])
+            factor = finite_number(rec["unit_factor"])
             if factor is None or factor <= 0:
                 problems.append(f"{where}: unit_factor must be a positive number (1 when the units agree)")
         if not rec["note"]:
@@ -176,11 +176,3 @@ def load_framework_tables(con: duckdb.DuckDBPyConnection, framework_map_path: Pa
         "comment on table meta.framework_map is 'Indicators of the registry mapped to UMF cells, each link with its "
         "source and whether it was verified (config/framework_map.csv)'"
     )
-
-
-def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None

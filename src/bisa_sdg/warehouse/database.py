@@ -31,9 +31,9 @@ import pandas as pd
 from bisa_sdg.config.catalog import Catalog
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.contract import BREAKDOWN_COLUMNS, COLUMN_TYPES
+from bisa_sdg.validation.identifiers import IDENTIFIER, checked_identifier
 
 SCHEMAS = ("raw", "staging", "core", "meta", "curated", "audit")
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-z0-9_]+)", re.IGNORECASE)
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
@@ -53,13 +53,6 @@ def build_config() -> dict[str, str]:
 
 class ModelError(RuntimeError):
     """A model failed; the message names the model file."""
-
-
-def checked_identifier(name: str) -> str:
-    """Identifiers that come from file names or configuration must be plain names before they reach SQL."""
-    if not IDENTIFIER.match(name):
-        raise ValueError(f"{name!r} is not an allowed SQL identifier (pattern {IDENTIFIER.pattern})")
-    return name
 
 
 @dataclass(frozen=True)
