@@ -11,9 +11,9 @@ import pandas as pd
 import yaml
 
 # Text cells as pandas strings kept as Python objects: the same values and missing-value semantics as pandas' default
-# "str" (which stores them in Arrow), but without an Arrow conversion at every step; on the pipeline's many small
-# frames those conversions cost 0.2 s of a run. Arrow pays off on large inputs (a 1M-row, 5-column CSV: 0.85 s and
-# 59 MB in Arrow, 1.05 s and 292 MB as objects), so files from TEXT_UP_TO_BYTES up keep pandas' default.
+# "str" (which stores them in Arrow), but without an Arrow conversion at every step, which the pipeline's many
+# small frames pay for; Arrow pays off on large inputs, so files from TEXT_UP_TO_BYTES up keep pandas' default
+# (figures in docs/performance.md).
 TEXT = pd.StringDtype("python", na_value=float("nan"))
 TEXT_UP_TO_BYTES = 16 * 2**20
 

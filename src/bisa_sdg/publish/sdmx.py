@@ -612,7 +612,7 @@ def _build_dataset(
     measure = structure.measures.components[0]
     attribute = {aid: structure.attributes.get(aid) for aid in [*dsd.written_attribute_ids, COMMENT_OBS]}
     # Keys built from KeyValues in DSD order: DataStructureDefinition.make_key() is quadratic in the number
-    # of components and took 10 s for 8 000 observations.
+    # of components (docs/performance.md).
     observations = [
         v21.Observation(
             dimension=common.Key(

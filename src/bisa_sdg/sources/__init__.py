@@ -121,7 +121,7 @@ def read_csv_as_text(
         text = data.decode("utf-8-sig")  # the whole file, also the columns not kept: names are never guessed
     except UnicodeDecodeError as exc:
         raise SourceFileError(_encoding_problem(path, relative, exc)) from exc
-    # The header as csv reads it (pandas' nrows=0 takes 20 ms for it on a 43-column file).
+    # The header as csv reads it (cheaper than pandas' nrows=0 on a wide file).
     header = next(csv.reader(itertools.islice(io.StringIO(text), skiprows, None)), [])
     missing = [column for column in columns or () if column not in header]
     if missing:
@@ -150,7 +150,7 @@ def read_csv_as_text(
         )
     # pandas' tokenizer fills the missing trailing fields of a short row with '' (pandas 3.1: the same as an
     # empty cell), so a short row can only be told by its fields: _check_last_row does that for the last row,
-    # where a cut-off download ends. (A check for NaN here never fired, and took a third of this function.)
+    # where a cut-off download ends; no NaN check is needed on the frame.
     frame.insert(0, "_line", range(2, len(frame) + 2))
     frame.insert(0, "_file", relative)
     return frame

@@ -42,7 +42,7 @@ class _Text(pandas_engine.STRING):
 
 
 # Resolved to pandera data types once: a dtype given by name ("Int64") is looked up again for every column of every
-# schema, and each lookup first tries to import geopandas (1 ms when it is not installed: 30 ms a run).
+# schema, and each lookup first tries to import geopandas.
 _DTYPES = {
     "string": _Text(),
     "int": pandas_engine.Engine.dtype(pd.Int64Dtype()),
