@@ -37,8 +37,8 @@ PACKAGE = ROOT / "src" / "bisa_sdg"
 
 # module (relative to src/bisa_sdg) -> the tests that guard it (fast ones: slow end-to-end runs are left out)
 MODULES: dict[str, list[str]] = {
-    "sql/core/ind_11_3_1.sql": ["tests/test_models_foundation.py"],
-    "sql/core/population.sql": ["tests/test_models_foundation.py"],
+    "sql/core/ind_11_3_1.sql": ["tests/test_land_consumption_road_deaths_population.py"],
+    "sql/core/population.sql": ["tests/test_land_consumption_road_deaths_population.py"],
     "sql/core/ind_11_2_1.sql": ["tests/test_ind_11_2_1.py"],
     "progress.py": ["tests/test_progress.py"],
     "verdicts.py": ["tests/test_verdicts.py"],
