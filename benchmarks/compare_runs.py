@@ -10,9 +10,10 @@ A regrouping or a clean-up must leave the data and the outputs as they were; thi
     .venv/bin/python benchmarks/compare_runs.py compare <project root before> <project root after>
 
 What a fingerprint holds: per table outside ``meta`` (whose rows record the run itself), a hash of its rows sorted,
-its columns without the run's identity (run id, timestamps, durations, cache keys, pids), and the row count; per
-file under ``reports/``, a hash of its content with run ids, timestamps and 64-hex hashes masked (Parquet and
-Excel files as frames). ``--rename OLD=NEW`` (repeatable) replaces a path fragment in every cell and text before
+its columns without the run's identity (run id, timestamps, durations, cache keys, pids) and with run ids,
+timestamps, 64-hex hashes and the code version masked in every cell, and the row count; per file under
+``reports/``, a hash of its content with the same masks (Parquet and Excel files as frames). Two runs of the same
+code on the same inputs give the same fingerprint; so must a change that only moves code. ``--rename OLD=NEW`` (repeatable) replaces a path fragment in every cell and text before
 hashing, so a run from before a file was renamed compares with one from after.
 """
 
@@ -35,6 +36,10 @@ TEXT_MASKS = (
     RUN_ID,
     re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?(\.\d+)?(\+00:00|Z| UTC)?"),
     re.compile(r"\b[0-9a-f]{64}\b"),
+    re.compile(r"\b\d+\.\d+\.\d+\+[0-9a-f]{12}\b"),  # the code version: package version + commit
+    re.compile(r"\b\d{8}T\d{6}Z\b"),  # a run's start in names (Prefect flow-run names)
+    re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # Prefect's ids
+    re.compile(r'"(seconds|cached)": [^,}\]]+'),  # per-step timings and cache hits in audit.runs' JSON
 )
 SUMMARY_VOLATILE = re.compile(r'"(build_key|cache_key|seconds|cached)": [^,\n]+')
 BYTES = re.compile(r'"bytes": \d+')
@@ -50,11 +55,38 @@ def _renamed(text: str, renames: Sequence[tuple[str, str]]) -> str:
     return text
 
 
+def _masked(cell: object, renames: Sequence[tuple[str, str]]) -> object:
+    """A cell's text with renamed paths replaced and the run's identity masked (see TEXT_MASKS).
+
+    A JSON list (audit.runs' steps) is compared as a set: models that do not read each other run side by side,
+    so the order they finish in changes from run to run.
+    """
+    if not isinstance(cell, str):
+        return cell
+    if cell.startswith("[{"):
+        try:
+            items = json.loads(cell)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return (
+                "["
+                + ", ".join(sorted(_masked_text(json.dumps(i, sort_keys=True), renames) for i in items))
+                + "]"
+            )
+    return _masked_text(cell, renames)
+
+
+def _masked_text(text: str, renames: Sequence[tuple[str, str]]) -> str:
+    text = _renamed(text, renames)
+    for mask in TEXT_MASKS:
+        text = mask.sub("<masked>", text)
+    return text
+
+
 def frame_hash(frame: pd.DataFrame, renames: Sequence[tuple[str, str]] = ()) -> str:
-    """Hash of the rows as text, run ids masked, sorted by every column; with the row count."""
-    text = frame.astype(str).apply(lambda column: column.str.replace(RUN_ID, "<run>", regex=True))
-    if renames:
-        text = text.apply(lambda column: column.map(lambda cell: _renamed(cell, renames)))
+    """Hash of the rows as text, the run's identity masked, sorted by every column; with the row count."""
+    text = frame.astype(str).apply(lambda column: column.map(lambda cell: _masked(cell, renames)))
     text = text.sort_values(list(text.columns)).reset_index(drop=True)
     return _hash(text.to_csv(index=False).encode()) + f" rows={len(text)}"
 
