@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,6 +37,14 @@ def parse_count(text: str | None) -> int | None:
     if _GROUPED_COUNT.match(cleaned):
         return int(re.sub(r"\D", "", cleaned))
     return None
+
+
+def read_config_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """A configuration CSV as stripped text cells (nothing guessed), refused unless its header is ``columns``."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if tuple(raw.columns) != tuple(columns):
+        raise ValueError(f"{path}: header must be {list(columns)}, not {list(raw.columns)}")
+    return raw.apply(lambda col: col.str.strip())
 
 
 def finite_number(value: Any, *, from_text: bool = True) -> float | None:

@@ -12,9 +12,10 @@ import csv
 import importlib
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pandas as pd
 
@@ -103,6 +104,17 @@ def _check_last_row(data: bytes, relative: str, columns: int) -> None:
             f"{relative}: line(s) {line} have fewer fields ({len(fields)}) than the header ({columns}) and the "
             "file does not end with a newline: it looks truncated mid-row — download it again"
         )
+
+
+def read_only_csv(source: Source, raw_dir: Path) -> pd.DataFrame:
+    """The one file of a single-file source, read by :func:`read_csv_as_text`."""
+    (item,) = source.files
+    return read_csv_as_text(raw_dir / item.path, item.path)
+
+
+def positioned(text: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """A reader's frame: the ``_file`` and ``_line`` of each row of ``text``, then ``columns`` in their order."""
+    return pd.DataFrame({"_file": text["_file"], "_line": text["_line"], **columns})
 
 
 def read_csv_as_text(

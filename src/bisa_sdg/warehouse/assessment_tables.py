@@ -18,7 +18,7 @@ import pandas as pd
 
 from bisa_sdg.config.framework import load_framework_map, umf_cells
 from bisa_sdg.config.targets import AGENDAS, load_targets
-from bisa_sdg.parsing import finite_number
+from bisa_sdg.parsing import finite_number, read_config_csv
 from bisa_sdg.warehouse import database as wh
 
 
@@ -96,10 +96,7 @@ def region_targets(path: Path, applies_to: Sequence[str] | None = None) -> pd.Da
 def load_benchmark_map(path: Path) -> pd.DataFrame:
     """Read config/benchmark_map.csv; one ValueError lists every bad row (spreadsheet row numbers)."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    if tuple(raw.columns) != BENCHMARK_MAP_COLUMNS:
-        raise ValueError(f"{path}: header must be {list(BENCHMARK_MAP_COLUMNS)}, not {list(raw.columns)}")
-    raw = raw.apply(lambda col: col.str.strip())
+    raw = read_config_csv(path, BENCHMARK_MAP_COLUMNS)
     problems: list[str] = []
     for i, rec in enumerate(raw.to_dict("records")):
         where = f"{path}: row {i + 2} ({rec['benchmark']}/{rec['benchmark_indicator']})"
