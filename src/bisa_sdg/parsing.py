@@ -129,7 +129,7 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], active: set[int
 
 def load_yaml(text: str) -> Any:
     """A YAML document read the safe way (plain data, no tags), with libyaml when the wheel has it: the schemas,
-    catalog and registry are read on every run and the pure-Python parser took half a second for them.
+    catalog and registry are read on every run, and the pure-Python parser is slow for them.
 
     The document is composed first and measured before any Python object is built: over MAX_YAML_BYTES,
     MAX_YAML_NODES (aliases expanded) or MAX_YAML_DEPTH it is refused with :class:`YAMLLimitError`.

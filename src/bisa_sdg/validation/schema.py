@@ -185,7 +185,7 @@ def _pandera_schema(schema: SourceSchema, profile: RegionProfile) -> dict[str, p
 def _dataframe_schema(columns: dict[str, pa.Column], unique: list[str] | None) -> pa.DataFrameSchema:
     """``pa.DataFrameSchema(columns, unique=unique)`` without its deep copy of every column (made to name each
     copy): these columns are built for this one schema and are named in place, as pandera's own
-    ``add_columns`` hands columns over. The copies took 0.02 s of validating the sample."""
+    ``add_columns`` hands columns over."""
     schema = pa.DataFrameSchema(unique=unique)
     schema.columns = {name: column.set_name(name) for name, column in columns.items()}
     return schema
