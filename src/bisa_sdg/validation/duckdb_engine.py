@@ -25,7 +25,7 @@ The issues have the same columns, rule names, values and messages as :func:`bisa
 * a column whose type does not match the schema gives one column-level ``dtype`` issue (typed input such as
   Parquet has no row-level type errors; text that is not a number is the reader's job).
 
-Identifiers (column names) pass :func:`bisa_sdg.warehouse.database.checked_identifier` and are quoted; every value
+Identifiers (column names) pass :func:`bisa_sdg.validation.identifiers.checked_identifier` and are quoted; every value
 (patterns, bounds, code lists, labels) is bound as a parameter.
 """
 
