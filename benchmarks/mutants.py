@@ -37,10 +37,16 @@ PACKAGE = ROOT / "src" / "bisa_sdg"
 
 # module (relative to src/bisa_sdg) -> the tests that guard it (fast ones: slow end-to-end runs are left out)
 MODULES: dict[str, list[str]] = {
-    "warehouse/sql/core/ind_11_3_1.sql": ["tests/test_models_foundation.py"],
-    "warehouse/sql/core/population.sql": ["tests/test_models_foundation.py"],
+    "warehouse/sql/core/ind_11_3_1.sql": ["tests/test_land_consumption_road_deaths_population.py"],
+    "warehouse/sql/core/population.sql": ["tests/test_land_consumption_road_deaths_population.py"],
     "warehouse/sql/core/ind_11_2_1.sql": ["tests/test_ind_11_2_1.py"],
-    "progress/methods.py": ["tests/test_progress.py"],
+    "progress/methods/base.py": ["tests/test_progress.py"],
+    "progress/methods/ratio.py": ["tests/test_progress.py"],
+    "progress/methods/unsd2023.py": ["tests/test_progress.py"],
+    "progress/methods/unsd2022.py": ["tests/test_progress.py"],
+    "progress/methods/eurostat.py": ["tests/test_progress.py"],
+    "progress/methods/opensdg.py": ["tests/test_progress.py"],
+    "progress/methods/fpb.py": ["tests/test_progress.py"],
     "progress/verdicts.py": ["tests/test_verdicts.py"],
 }
 TIMEOUT_S = 300  # a mutant that makes the tests hang (an endless loop) counts as killed after this

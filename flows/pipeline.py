@@ -47,7 +47,7 @@ def _worth_retrying(task_, task_run, state) -> bool:
 
 def _cached(task_, config: p.PipelineConfig):
     """The task with its results persisted beside the warehouse; a full refresh recomputes and overwrites."""
-    # A local folder whose entries are signed (bisa_sdg.run.cache_signing); Prefect takes it as a saved block.
+    # A local folder whose entries are signed (bisa_sdg.acquire.cache_signing); Prefect takes it as a saved block.
     storage = signed_storage(incremental.cache_dir(config.warehouse))
     if config.full_refresh:
         return task_.with_options(result_storage=storage, refresh_cache=True)

@@ -1,6 +1,6 @@
 """Prefect result storage that signs what it writes and refuses to hand back what it did not sign.
 
-The signing is :mod:`bisa_sdg.run.cache_signing`; this is only the adapter Prefect calls. A refused entry reads as
+The signing is :mod:`bisa_sdg.acquire.cache_signing`; this is only the adapter Prefect calls. A refused entry reads as
 missing: Prefect's cache lookup then treats it as a miss, the task runs and its result overwrites the entry.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from prefect.filesystems import LocalFileSystem
 
-from bisa_sdg.run.cache_signing import UnsignedEntryError, load_key, sign, verify
+from bisa_sdg.acquire.cache_signing import UnsignedEntryError, load_key, sign, verify
 
 log = logging.getLogger(__name__)
 

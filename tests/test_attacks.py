@@ -193,7 +193,7 @@ def test_a_pickle_planted_in_the_cache_is_never_loaded(workspace, capsys, tmp_pa
 
 
 def test_a_cache_entry_signed_with_another_key_or_edited_is_refused(tmp_path, monkeypatch):
-    from bisa_sdg.run.cache_signing import KEY_FILE_ENV, UnsignedEntryError, load_key, sign, verify
+    from bisa_sdg.acquire.cache_signing import KEY_FILE_ENV, UnsignedEntryError, load_key, sign, verify
 
     monkeypatch.setenv(KEY_FILE_ENV, str(tmp_path / "keys" / "cache.key"))
     key = load_key()

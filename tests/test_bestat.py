@@ -4,7 +4,7 @@ FIXTURE IN THE DOCUMENTED FORM, NOT A RECORDED RESPONSE: no stored repository ho
 views, so the responses below follow the form independent consumers rely on — a JSON object whose ``facts`` is a
 list of flat objects keyed by column label (``.facts[] | select(.Product == ...)``, ``facts,6,<label>``, a Java
 model with ``Jaar``/``Maand``/``Consumptieprijsindex`` fields). Labels are Dutch as in those consumers; the values
-are placeholders, not Statbel figures. The layout is UNVERIFIED (see src/bisa_sdg/sources/bestat_api.py).
+are placeholders, not Statbel figures. The layout is UNVERIFIED (see src/bisa_sdg/acquire/bestat_api.py).
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bisa_sdg.acquire import online
-from bisa_sdg.acquire.landing import LandingError, read_manifest
-from bisa_sdg.config.catalog import load_catalog
-from bisa_sdg.config.profile import load_profile
-from bisa_sdg.sources import read_source
-from bisa_sdg.sources.bestat_api import (
+from bisa_sdg.acquire.bestat_api import (
     VIEWS,
     BestatError,
     RefreshError,
@@ -31,6 +27,10 @@ from bisa_sdg.sources.bestat_api import (
     refresh_views,
     view_url,
 )
+from bisa_sdg.acquire.landing import LandingError, read_manifest
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.sources import read_source
 from bisa_sdg.validation.duckdb_engine import validate_any
 from bisa_sdg.validation.schema import load_schema
 from tests.conftest import copy_sample

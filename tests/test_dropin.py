@@ -157,3 +157,30 @@ def test_the_pipeline_skips_only_drop_ins_that_have_no_file_yet(project, monkeyp
     assert issues[["file", "row", "rule"]].values.tolist() == [
         ["cspart_scorecard/answers.csv", 2, "likert_1_to_4"]
     ]
+
+
+@pytest.mark.parametrize("source_id", DROP_IN)
+def test_the_catalog_declares_the_schema_columns_of_a_drop_in_source(source_id):
+    # The generic reader types the columns the catalog lists; the schema checks them: the two lists must be the
+    # same names with the same kinds, or a dropped file would be read one way and checked another.
+    source = load_catalog(ROOT / "data/raw/catalog.yaml").get(source_id)
+    assert source.extra["reader"] == "dropin"
+    schema_columns = load_yaml_columns(ROOT / "schemas" / f"{source.schema}.yaml")
+    assert source.extra["columns"] == schema_columns
+
+
+def load_yaml_columns(path: Path) -> dict[str, str]:
+    import yaml
+
+    return {name: spec["dtype"] for name, spec in yaml.safe_load(path.read_text())["columns"].items()}
+
+
+def test_a_drop_in_entry_without_columns_or_with_an_unknown_kind_is_refused(project):
+    from bisa_sdg.config.catalog import CatalogError
+
+    catalog_path = project / "data/raw/catalog.yaml"
+    text = catalog_path.read_text()
+    catalog_path.write_text(text.replace("      score: int\n", "      score: integer\n", 1))
+    source = load_catalog(catalog_path).get("cspart_scorecard")
+    with pytest.raises(CatalogError, match=r"column kinds \{.score.: .integer.\} are not one of"):
+        read_source(source, project / "data/raw", load_profile(project / "config/profiles/brussels.yaml"))

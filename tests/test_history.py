@@ -245,7 +245,7 @@ def test_a_damaged_cache_entry_is_parsed_again(tmp_path: Path, monkeypatch):
 
 
 def test_a_cache_entry_edited_or_signed_with_another_key_is_not_used(tmp_path: Path, monkeypatch):
-    from bisa_sdg.run.cache_signing import sign
+    from bisa_sdg.acquire.cache_signing import sign
 
     monkeypatch.setenv(_rdata.CACHE_ENV, str(tmp_path / "cache"))
     path = RAW / "statbel_land_use/TF_EAE_LAND_OCCUPTN_1983.RData"

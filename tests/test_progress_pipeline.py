@@ -3,15 +3,18 @@ curated.agenda_scorecard answer for every target of config/targets.csv, and cura
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from bisa_sdg.config.targets import load_targets
+from bisa_sdg.config.targets import load_agenda_groups, load_targets
 from bisa_sdg.progress.methods import CATEGORIES
 from bisa_sdg.progress.table import VARIANTS
 from bisa_sdg.run import steps as p
 from bisa_sdg.warehouse import database as wh
-from bisa_sdg.warehouse.assessment_tables import AGENDA_GROUPS
+
+AGENDA_GROUPS = load_agenda_groups(Path(__file__).resolve().parents[1] / "config" / "agenda_groups.yaml")
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bisa_sdg.config.targets import AGENDAS, TARGET_COLUMNS
+from bisa_sdg.config.targets import AGENDAS, TARGET_COLUMNS, load_agenda_groups
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
 from bisa_sdg.warehouse import database as wh
-from bisa_sdg.warehouse.assessment_tables import AGENDA_GROUPS, agenda_groups_frame, region_targets
+from bisa_sdg.warehouse.assessment_tables import agenda_groups_frame, region_targets
 from tests.sqlmodels import load, new_warehouse, run_models
+
+AGENDA_GROUPS = load_agenda_groups(Path(__file__).resolve().parents[1] / "config" / "agenda_groups.yaml")
 
 REGION, MUN_A, MUN_B = "04000", "21001", "21002"
 
@@ -147,7 +149,7 @@ def warehouse_with(
     )
     load(con, "curated.indicator_values", values)
     wh.load_frame(con, "meta", "targets", region_targets(target_csv(tmp_path, *targets)))
-    wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame())
+    wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame(AGENDA_GROUPS))
     if registry is not None:
         load(con, "meta.indicator_registry_series", registry)
     run_models(con, "curated.progress", "curated.agenda_scorecard")
@@ -408,11 +410,25 @@ def test_scorecard_counts_and_headline(tmp_path):
 
 
 def test_every_agenda_has_one_scorecard_group():
-    groups = agenda_groups_frame()
+    groups = agenda_groups_frame(AGENDA_GROUPS)
     assert sorted(groups["agenda"]) == sorted(AGENDAS)
     assert groups["agenda"].is_unique
     green_deal = next(g for g in AGENDA_GROUPS if g.code == "green_deal")
     assert set(green_deal.agendas) == {"eu_law", "eu_policy"}
+
+
+def test_an_agenda_in_two_groups_or_in_none_is_refused(tmp_path):
+    # who listed twice (in its own group and with green_deal), regional_plan in none.
+    bad = tmp_path / "agenda_groups.yaml"
+    bad.write_text(
+        "groups:\n"
+        "  - {code: a, label: A, agendas: [2030_agenda, new_urban_agenda, un_general_assembly, paris_agreement]}\n"
+        "  - {code: b, label: B, agendas: [eu_law, eu_policy, who]}\n"
+        "  - {code: c, label: C, agendas: [who]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=r"'who' is in 2 groups.*'regional_plan' is in no group"):
+        load_agenda_groups(bad)
 
 
 def test_a_change_to_a_progress_method_changes_the_build_key(monkeypatch):

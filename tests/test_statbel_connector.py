@@ -33,11 +33,7 @@ from werkzeug import Request, Response
 from bisa_sdg.acquire import online
 from bisa_sdg.acquire.http import FetchError
 from bisa_sdg.acquire.landing import LandingError, read_manifest
-from bisa_sdg.config.catalog import load_catalog
-from bisa_sdg.config.profile import load_profile
-from bisa_sdg.run import steps as pipeline
-from bisa_sdg.sources import read_source
-from bisa_sdg.sources.statbel_open_data import (
+from bisa_sdg.acquire.statbel_open_data import (
     DATASETS,
     StatbelError,
     dataset_url,
@@ -46,6 +42,10 @@ from bisa_sdg.sources.statbel_open_data import (
     fetch_road_victims_year,
     parse_pop_struct,
 )
+from bisa_sdg.config.catalog import load_catalog
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.run import steps as pipeline
+from bisa_sdg.sources import read_source
 from tests.conftest import copy_sample, sample_config
 
 ROOT = Path(__file__).resolve().parents[1]

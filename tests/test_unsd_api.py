@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bisa_sdg.acquire.landing import read_manifest
-from bisa_sdg.sources.unsd_api import (
+from bisa_sdg.acquire.unsd_api import (
     MalformedPayloadError,
     PagingError,
     UNSDGClient,

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
 # Text cells as pandas strings kept as Python objects: the same values and missing-value semantics as pandas' default
-# "str" (which stores them in Arrow), but without an Arrow conversion at every step; on the pipeline's many small
-# frames those conversions cost 0.2 s of a run. Arrow pays off on large inputs (a 1M-row, 5-column CSV: 0.85 s and
-# 59 MB in Arrow, 1.05 s and 292 MB as objects), so files from TEXT_UP_TO_BYTES up keep pandas' default.
+# "str" (which stores them in Arrow), but without an Arrow conversion at every step, which the pipeline's many
+# small frames pay for; Arrow pays off on large inputs, so files from TEXT_UP_TO_BYTES up keep pandas' default
+# (figures in docs/performance.md).
 TEXT = pd.StringDtype("python", na_value=float("nan"))
 TEXT_UP_TO_BYTES = 16 * 2**20
 
@@ -35,6 +37,29 @@ def parse_count(text: str | None) -> int | None:
     if _GROUPED_COUNT.match(cleaned):
         return int(re.sub(r"\D", "", cleaned))
     return None
+
+
+def read_config_csv(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """A configuration CSV as stripped text cells (nothing guessed), refused unless its header is ``columns``."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if tuple(raw.columns) != tuple(columns):
+        raise ValueError(f"{path}: header must be {list(columns)}, not {list(raw.columns)}")
+    return raw.apply(lambda col: col.str.strip())
+
+
+def finite_number(value: Any, *, from_text: bool = True) -> float | None:
+    """A finite float, or None when ``value`` is missing (None, NA, NaN), infinite or not a number.
+
+    ``from_text=False`` refuses text and booleans (a typed cell must already be a number); with the default,
+    text such as '3.5' is read.
+    """
+    if value is None or (not from_text and isinstance(value, (bool, str))):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def normalise_refnis(text: str | None) -> str | None:
@@ -104,7 +129,7 @@ def _expanded(node: yaml.Node, memo: dict[int, tuple[int, int]], active: set[int
 
 def load_yaml(text: str) -> Any:
     """A YAML document read the safe way (plain data, no tags), with libyaml when the wheel has it: the schemas,
-    catalog and registry are read on every run and the pure-Python parser took half a second for them.
+    catalog and registry are read on every run, and the pure-Python parser is slow for them.
 
     The document is composed first and measured before any Python object is built: over MAX_YAML_BYTES,
     MAX_YAML_NODES (aliases expanded) or MAX_YAML_DEPTH it is refused with :class:`YAMLLimitError`.

@@ -7,7 +7,7 @@ nothing is landed, the run goes on with the newest vintage already landed (or th
 
 Downloaders: the UN SDG API (``unsd_sdg_api``), Statbel's yearly open-data files (``statbel_population``:
 TF_SOC_POP_STRUCT_<year>, ``statbel_road_victims``: TF_ACCIDENTS_VICTIMS_<year>, see
-:mod:`bisa_sdg.sources.statbel_open_data`) and be.STAT views (``bestat_views``, :mod:`bisa_sdg.sources.bestat_api`);
+:mod:`bisa_sdg.acquire.statbel_open_data`) and be.STAT views (``bestat_views``, :mod:`bisa_sdg.acquire.bestat_api`);
 sources without one are read as they are. Configuration (environment):
 
 * ``BISA_SDG_UNSD_API_URL`` — base url of the UN SDG API (default the UN's), e.g. a mirror or a test server;
@@ -28,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from bisa_sdg.acquire import bestat_api, statbel_open_data, unsd_api
 from bisa_sdg.acquire.http import make_session, redact_text, redact_url
 from bisa_sdg.acquire.landing import latest_entry
 from bisa_sdg.config.catalog import Catalog, Source
-from bisa_sdg.sources import bestat_api, statbel_open_data, unsd_api
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from bisa_sdg.parsing import read_config_csv
+
 # 5 domains x 4 objectives (EDA Journal vol 15 no 3 p 12; UN-Habitat, UMF endorsed by UNSC 53, March 2022).
 UMF_DOMAINS: tuple[str, ...] = (
     "society",
@@ -54,10 +56,7 @@ def umf_cells() -> pd.DataFrame:
 def load_framework_map(path: Path) -> pd.DataFrame:
     """Read config/framework_map.csv; one ValueError lists every bad row (spreadsheet row numbers)."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    if tuple(raw.columns) != FRAMEWORK_MAP_COLUMNS:
-        raise ValueError(f"{path}: header must be {list(FRAMEWORK_MAP_COLUMNS)}, not {list(raw.columns)}")
-    raw = raw.apply(lambda col: col.str.strip())
+    raw = read_config_csv(path, FRAMEWORK_MAP_COLUMNS)
     problems: list[str] = []
     for i, rec in enumerate(raw.to_dict("records")):
         where = f"{path}: row {i + 2} ({rec['domain']}/{rec['objective']}/{rec['series']})"

@@ -9,10 +9,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from bisa_sdg.parsing import finite_number, load_yaml
 
 TARGET_COLUMNS: tuple[str, ...] = (
     "target_id",
@@ -42,6 +45,37 @@ AGENDAS: dict[str, str] = {
     "who": "World Health Organization guidelines",
     "regional_plan": "plans of the region itself (Brussels: Good Move, Plan Air-Climat-Energie)",
 }
+
+
+@dataclass(frozen=True)
+class AgendaGroup:
+    """A row of the agenda scorecard: the agenda codes (targets.csv) it reports together."""
+
+    code: str
+    label: str
+    agendas: tuple[str, ...]
+
+
+def load_agenda_groups(path: Path) -> tuple[AgendaGroup, ...]:
+    """config/agenda_groups.yaml, in reading order; every agenda code of :data:`AGENDAS` in exactly one group."""
+    path = Path(path)
+    document = load_yaml(path.read_text(encoding="utf-8")) or {}
+    groups = tuple(
+        AgendaGroup(str(g["code"]), str(g["label"]), tuple(str(a) for a in g["agendas"]))
+        for g in document.get("groups") or []
+    )
+    listed = [agenda for group in groups for agenda in group.agendas]
+    problems = [f"agenda {a!r} is not one of {sorted(AGENDAS)}" for a in listed if a not in AGENDAS]
+    problems += [
+        f"agenda {a!r} is in {listed.count(a)} groups" for a in sorted(set(listed)) if listed.count(a) > 1
+    ]
+    problems += [f"agenda {a!r} is in no group" for a in AGENDAS if a not in listed]
+    if len({g.code for g in groups}) != len(groups):
+        problems.append("group codes repeat")
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return groups
+
 
 KINDS: dict[str, str] = {
     "legal_limit": "a limit value fixed in law that must not be exceeded (e.g. an air-quality limit value)",
@@ -146,14 +180,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
-def _parse_float(text: str) -> float | None:
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
-
-
 def _parse_year(text: str) -> int | None:
     if not re.fullmatch(r"\d{4}", text):
         return None
@@ -183,11 +209,11 @@ def _row_problems(rec: dict[str, str]) -> list[str]:
 
     value = change = None
     if rec["target_value"]:
-        value = _parse_float(rec["target_value"])
+        value = finite_number(rec["target_value"])
         if value is None:
             out.append(f"target_value {rec['target_value']!r} is not a number")
     if rec["target_relative_change"]:
-        change = _parse_float(rec["target_relative_change"])
+        change = finite_number(rec["target_relative_change"])
         if change is None:
             out.append(f"target_relative_change {rec['target_relative_change']!r} is not a number")
         elif change < -1:

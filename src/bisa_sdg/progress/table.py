@@ -42,7 +42,6 @@ Choices (each written down so it can be argued with):
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -52,6 +51,7 @@ import pandas as pd
 
 from bisa_sdg.config.targets import resolve_target_value
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
+from bisa_sdg.parsing import finite_number
 from bisa_sdg.progress.methods import INSUFFICIENT, METHOD_VERSIONS, METHODS, Assessment, Direction, assess
 from bisa_sdg.progress.reasons import REASONS, Reason, given, reason
 from bisa_sdg.progress.verdicts import (
@@ -281,7 +281,7 @@ def _grouped(values: pd.DataFrame) -> dict[tuple[str, str, str, str], _Series]:
     if values.empty:
         return {}
     is_total = pd.to_numeric(values["obs_value"], errors="coerce").notna().to_numpy().copy()
-    for column in BREAKDOWN_COLUMNS:  # one mask, one filter: a filtered copy per breakdown cost 20 ms a run
+    for column in BREAKDOWN_COLUMNS:  # one mask, one filter, not a filtered copy per breakdown
         if column in values.columns:
             is_total &= (values[column].astype(str) == "_T").to_numpy()
     totals = values[is_total]
@@ -322,17 +322,7 @@ def _bound_column(totals: pd.DataFrame, column: str) -> list[float | None]:
     """obs_lower / obs_upper as floats, None where NULL or when the column is absent (= exact)."""
     if column not in totals.columns:
         return [None] * len(totals)
-    return [_number(v) for v in totals[column].tolist()]
-
-
-def _number(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return [finite_number(v) for v in totals[column].tolist()]
 
 
 def _statistic(target: Mapping[str, Any]) -> str:
@@ -342,7 +332,7 @@ def _statistic(target: Mapping[str, Any]) -> str:
 
 
 def _year(value: Any) -> int | None:
-    number = _number(value)
+    number = finite_number(value)
     return None if number is None else int(number)
 
 
@@ -370,8 +360,8 @@ def _target_rows(
     no_trend: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The five method rows of one target in one area."""
-    value = _number(target.get("target_value"))
-    change = _number(target.get("target_relative_change"))
+    value = finite_number(target.get("target_value"))
+    change = finite_number(target.get("target_relative_change"))
     numeric = value is not None or change is not None
     target_base_year = _year(target.get("base_year"))
     target_year = _year(target.get("target_year"))

@@ -51,6 +51,8 @@ from lxml import etree
 from sdmx import message
 from sdmx.model import common, v21
 
+from bisa_sdg.parsing import finite_number
+
 log = logging.getLogger(__name__)
 
 # SDMX 2.1 IDType: what an SDMX identifier (code, header ID, agency) may contain.
@@ -392,17 +394,6 @@ def _code(value: Any) -> str | None:
     return text or None
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None when the cell is not one."""
-    if value is None or isinstance(value, (bool, str)):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _truthy(value: Any) -> bool:
     code = _code(value)
     return code is not None and code.lower() in ("true", "1", "yes", "t")
@@ -487,7 +478,7 @@ def _row_findings(
     elif freq is not None and freq != "A":
         found.append(("time_period", period, f"a year is annual data but FREQ is {freq!r} (expected 'A')"))
 
-    if _number(obs_value) is None:
+    if finite_number(obs_value, from_text=False) is None:
         found.append(("obs_value", _code(obs_value), "must be a finite number"))
 
     # Global content constraint: the series' allowed units and breakdown codes. Only valid codes are
@@ -615,13 +606,13 @@ def _build_dataset(
         )
         attrs = {aid: _code(rec[cols[aid]]) for aid in dsd.written_attribute_ids}
         attrs[COMMENT_OBS] = comment_obs(note)
-        rows.append((key, attrs, _number(rec["obs_value"])))
+        rows.append((key, attrs, finite_number(rec["obs_value"], from_text=False)))
     rows.sort(key=lambda r: r[0])
 
     measure = structure.measures.components[0]
     attribute = {aid: structure.attributes.get(aid) for aid in [*dsd.written_attribute_ids, COMMENT_OBS]}
     # Keys built from KeyValues in DSD order: DataStructureDefinition.make_key() is quadratic in the number
-    # of components and took 10 s for 8 000 observations.
+    # of components (docs/performance.md).
     observations = [
         v21.Observation(
             dimension=common.Key(

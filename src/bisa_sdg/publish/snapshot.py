@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from bisa_sdg.warehouse.database import checked_identifier
+from bisa_sdg.validation.identifiers import checked_identifier
 
 # Optional curated tables other steps may add; every output handles their absence.
 PROGRESS_TABLE = "progress"

@@ -17,7 +17,7 @@ Three keys, each the sha256 of everything that can change a step's output:
 Code is hashed per module (not the whole package) so that a change to a report template does not make every
 source be read again; the price is that a helper reached other than by an import statement would be missed.
 Ingestion and validation are Prefect tasks cached on their key (results persisted as pickles under
-``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.run.cache_signing`). The build is not a Prefect cache entry, because its output is the
+``<warehouse dir>/.prefect-cache/``, each signed with a key kept elsewhere: :mod:`bisa_sdg.acquire.cache_signing`). The build is not a Prefect cache entry, because its output is the
 published file itself: a run whose build key equals the key of the run that produced the *current* published
 file (same sha256 as recorded in the run log) leaves the warehouse untouched — see :func:`published_build`.
 A missing or unreadable input gives no key, so the step runs (and fails with its own clear message).
@@ -212,6 +212,8 @@ def files_read(source: Source, raw_dir: Path) -> dict[str, str]:
 
 
 def ingest_key(source: Source, raw_dir: Path, profile: RegionProfile) -> str | None:
+    from bisa_sdg.sources import reader_name
+
     try:
         hashes = files_read(source, raw_dir)
     except (OSError, ValueError):
@@ -223,7 +225,7 @@ def ingest_key(source: Source, raw_dir: Path, profile: RegionProfile) -> str | N
             _source_facts(source),
             hashes,
             _profile_facts(profile),
-            code_digest(f"{PACKAGE}.sources.{source.id}", f"{PACKAGE}.sources.dropin"),
+            code_digest(reader_name(source), f"{PACKAGE}.sources.dropin"),
             function_digest(_pipeline().ingest_source),
             _versions("pandas", "numpy", "pyarrow"),
         ]

@@ -4,7 +4,7 @@ Why a cache: pyreadr hands every text cell of an R data frame to Python one by o
 structure file (450 000 rows, 14 text columns) takes about 5 s to read, and the 37 shipped files about 45 s.
 What a reader keeps of a file (its ``summarise`` of the columns it asks for, a few hundred rows) is stored in
 Arrow's IPC format (data only, nothing that runs when read), signed with the pipeline's cache key
-(:mod:`bisa_sdg.run.cache_signing`: an entry this pipeline did not write, or one edited since, is never used), in the
+(:mod:`bisa_sdg.acquire.cache_signing`: an entry this pipeline did not write, or one edited since, is never used), in the
 user's cache folder, keyed by the file's sha256, the
 columns, the source code of ``summarise`` and the pyreadr version: a file is parsed once per machine, and any
 change to the file or to the reader's summary misses the cache. A damaged or unreadable entry is parsed again; a cache that cannot be
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.run.cache_signing import load_key, sign, verify
+from bisa_sdg.acquire.cache_signing import load_key, sign, verify
 from bisa_sdg.sources import SourceFileError
 
 CACHE_ENV = "BISA_SDG_CACHE_DIR"

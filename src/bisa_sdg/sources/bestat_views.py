@@ -1,4 +1,4 @@
-"""be.STAT view results landed by ``bisa-sdg run --online`` (:mod:`bisa_sdg.sources.bestat_api`), in long form.
+"""be.STAT view results landed by ``bisa-sdg run --online`` (:mod:`bisa_sdg.acquire.bestat_api`), in long form.
 
 Why long form (view, record, field, value): the layout of these views is UNVERIFIED, so nothing downstream may
 depend on a column label until a real response has been seen; the raw table keeps every value, traceable to
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bisa_sdg.acquire.bestat_api import LONG_COLUMNS, VIEWS, BestatError, facts_to_long, parse_view_json
 from bisa_sdg.acquire.landing import LandingError, latest_entry, latest_vintage_file, sha256_file
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.sources import SourceFileError
-from bisa_sdg.sources.bestat_api import LONG_COLUMNS, VIEWS, BestatError, facts_to_long, parse_view_json
 
 
 def empty() -> pd.DataFrame:

@@ -5,6 +5,9 @@ in a while. Their catalog entry names a ``drop_folder`` and usually lists no fil
 file of the folder that matches ``drop_pattern`` (default ``*.csv``), the pipeline hashes it and warns that it is
 not catalogued yet, and with no file at all the reader returns an empty frame with the documented columns — so
 the SQL model runs, writes no row, and the coverage table says why.
+
+A drop-in source needs no module of its own: its catalog entry says ``reader: dropin`` and lists its
+``columns`` (name → string, int or float, the layout its folder's README documents); :func:`read` reads them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.config.catalog import CatalogError, Source
+from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import TEXT
 from bisa_sdg.sources import read_csv_as_text
 
@@ -24,6 +28,22 @@ KINDS = {"string": TEXT, "int": "Int64", "float": "float64"}
 
 class InputFormatError(ValueError):
     """A dropped file does not have the documented columns."""
+
+
+def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
+    """The reader of a source whose catalog entry says ``reader: dropin``: its declared ``columns``."""
+    return read_dropin(source, raw_dir, declared_columns(source))
+
+
+def declared_columns(source: Source) -> dict[str, str]:
+    """The ``columns`` of the source's catalog entry (name → kind), checked against :data:`KINDS`."""
+    columns = source.extra.get("columns")
+    if not isinstance(columns, Mapping) or not columns:
+        raise CatalogError(f"source {source.id}: a drop-in source lists its columns (name: string|int|float)")
+    unknown = {str(name): kind for name, kind in columns.items() if kind not in KINDS}
+    if unknown:
+        raise CatalogError(f"source {source.id}: column kinds {unknown} are not one of {sorted(KINDS)}")
+    return {str(name): str(kind) for name, kind in columns.items()}
 
 
 def drop_folder(source: Source) -> str | None:

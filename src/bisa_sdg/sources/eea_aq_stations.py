@@ -8,16 +8,14 @@ import pandas as pd
 
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
-from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources import positioned, read_only_csv
 
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    (item,) = source.files
-    text = read_csv_as_text(raw_dir / item.path, item.path)
-    return pd.DataFrame(
+    text = read_only_csv(source, raw_dir)
+    return positioned(
+        text,
         {
-            "_file": text["_file"],
-            "_line": text["_line"],
             "station_code": text["Air Quality Station Nat Code"].str.strip(),
             "eoi_code": text["Air Quality Station EoI Code"].str.strip(),
             "station_name": text["Air Quality Station Name"].str.strip(),
@@ -28,5 +26,5 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             # As published: one name or "Dutch=French" (e.g. "Ukkel=Uccle"); matched to REFNIS in staging.
             "municipality_label": text["Municipality"].str.strip(),
             "pollutants": text["pollutants"],
-        }
+        },
     )

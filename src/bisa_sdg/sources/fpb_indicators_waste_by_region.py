@@ -9,16 +9,14 @@ import pandas as pd
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import map_distinct, normalise_refnis
-from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources import positioned, read_only_csv
 
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    (item,) = source.files
-    text = read_csv_as_text(raw_dir / item.path, item.path)
-    return pd.DataFrame(
+    text = read_only_csv(source, raw_dir)
+    return positioned(
+        text,
         {
-            "_file": text["_file"],
-            "_line": text["_line"],
             "measure": text["indicator"].str.strip(),
             "ref_area": map_distinct(text["ref_area"], normalise_refnis),
             "time_period": pd.to_numeric(text["year"], errors="coerce").astype("Int64"),
@@ -29,5 +27,5 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             # Which column years were proven (by the page's growth rates) and which were inferred.
             "year_mapping": text["year_mapping"].str.strip(),
             "source_url": text["source"],
-        }
+        },
     )

@@ -48,7 +48,7 @@ def check_geometry_limits(polygon: BaseGeometry) -> None:
 # The operation PROJ ranks first from EPSG:4326 to EPSG:31370 over Belgium: the inverse of EPSG:15929
 # "BD72 to WGS 84 (3)" (7-parameter Helmert, 1 m, Belgium onshore), then the EPSG:19961 Belgian Lambert 72
 # conversion; input (lon, lat) in degrees. wgs84_to_lambert72 carries out these steps itself, in numpy:
-# importing pyproj took 0.06-0.08 s of every run for five closed-form steps. tests/test_geo.py checks, with
+# importing pyproj costs more than these five closed-form steps (docs/performance.md). tests/test_geo.py checks, with
 # pyproj, that the numpy steps give what PROJ gives for this pipeline (to 1e-6 m) and that PROJ's own search
 # still picks this operation.
 WGS84_TO_LAMBERT72_PIPELINE = (

@@ -1,6 +1,6 @@
 """Figures transcribed from public pages (IBSA, IRCEL-CELINE, Statbel, FPB, Bruxelles Environnement, Eurostat).
 
-Two layouts are read into one: ``topic,ref_area,year,value,unit,source,note`` (figures.csv, figures_issue3.csv)
+Two layouts are read into one: ``topic,ref_area,year,value,unit,source,note`` (published_figures_sdg11/figures.csv, published_figures_housing_waste_air/figures.csv)
 and ``indicator,geo,year,value,unit,source_url,note`` (reference_figures_from_pages.csv, areas as NUTS codes).
 Cells that are not a plain year or a plain number (``~2011``, ``19.5|19.6|…``) are left empty, not guessed.
 """

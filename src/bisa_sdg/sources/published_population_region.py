@@ -9,16 +9,14 @@ import pandas as pd
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import parse_counts
-from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources import positioned, read_only_csv
 
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    (item,) = source.files
-    text = read_csv_as_text(raw_dir / item.path, item.path)
-    return pd.DataFrame(
+    text = read_only_csv(source, raw_dir)
+    return positioned(
+        text,
         {
-            "_file": text["_file"],
-            "_line": text["_line"],
             "ref_area": profile.region_code,
             "time_period": pd.to_numeric(text["year_1jan"], errors="coerce").astype("Int64"),
             "population": parse_counts(text["population"]),
@@ -26,5 +24,5 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "derived": text["note"].str.contains("DERIVED", regex=False),
             "source_url": text["source"],
             "note": text["note"],
-        }
+        },
     )

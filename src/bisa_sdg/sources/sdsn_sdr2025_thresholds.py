@@ -9,16 +9,16 @@ import pandas as pd
 
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.sources import positioned
 from bisa_sdg.sources._sdsn import number, read_commented_csv
 
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     (item,) = source.files
     text = read_commented_csv(raw_dir / item.path, item.path)
-    return pd.DataFrame(
+    return positioned(
+        text,
         {
-            "_file": text["_file"],
-            "_line": text["_line"],
             "ind_code": text["IndCode"].str.strip(),
             "sdg": pd.to_numeric(text["SDG"], errors="coerce").astype("Int64"),
             "indicator": text["Indicator"].str.strip(),
@@ -30,5 +30,5 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "lower_bound": number(text["Lower Bound (=0)"]),
             "justification": text["Justification for Optimum"].str.strip(),
             "data_source": text["Source"].str.strip(),
-        }
+        },
     )

@@ -9,16 +9,14 @@ import pandas as pd
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import map_distinct, normalise_refnis
-from bisa_sdg.sources import read_csv_as_text
+from bisa_sdg.sources import positioned, read_only_csv
 
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
-    (item,) = source.files
-    text = read_csv_as_text(raw_dir / item.path, item.path)
-    return pd.DataFrame(
+    text = read_only_csv(source, raw_dir)
+    return positioned(
+        text,
         {
-            "_file": text["_file"],
-            "_line": text["_line"],
             "refnis": text["CD_MUNTY_REFNIS"].str.strip(),
             "name_fr": text["TX_MUNTY_DESCR_FR"],
             "name_nl": text["TX_MUNTY_DESCR_NL"],
@@ -29,5 +27,5 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
             "nuts3": text["nuts3"],
             "area_cadastral_km2": pd.to_numeric(text["SURFACE.CAD.km2"], errors="coerce"),
             "area_gis_km2": pd.to_numeric(text["SURFACE.GIS.km2"], errors="coerce"),
-        }
+        },
     )

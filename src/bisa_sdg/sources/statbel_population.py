@@ -7,7 +7,7 @@ Three kinds of input, one frame, all of them Statbel's population structure (TF_
 * compiled per-municipality tables (``layout: compiled``, three number formats; ``layout: opengov``, the totals a
   public repository computed from Statbel's 2022 file);
 * Statbel's own ``TF_SOC_POP_STRUCT_<year>`` text files that ``bisa-sdg run --online`` lands as vintages of this
-  source (:mod:`bisa_sdg.sources.statbel_open_data`). A landed year replaces the shipped file of that year.
+  source (:mod:`bisa_sdg.acquire.statbel_open_data`). A landed year replaces the shipped file of that year.
 
 Of a detail file (R data or landed text), MS_POPULATION is summed per municipality over sex, age, nationality and
 civil status. ``flag`` carries the catalog's mark of a file (UNCERTAIN, CONFLICT) to every row, so that the
@@ -21,12 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bisa_sdg.config.catalog import Source
-from bisa_sdg.config.profile import RegionProfile
-from bisa_sdg.parsing import parse_counts
-from bisa_sdg.sources import SourceFileError, read_csv_as_text
-from bisa_sdg.sources._rdata import check_year, read_rdata_summary
-from bisa_sdg.sources.statbel_open_data import (
+from bisa_sdg.acquire.statbel_open_data import (
     DATASETS,
     LandedMember,
     StatbelError,
@@ -34,6 +29,11 @@ from bisa_sdg.sources.statbel_open_data import (
     landed_members,
     parse_pop_struct,
 )
+from bisa_sdg.config.catalog import Source
+from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.parsing import parse_counts
+from bisa_sdg.sources import SourceFileError, read_csv_as_text
+from bisa_sdg.sources._rdata import check_year, read_rdata_summary
 
 _COMPILED_COLUMNS = ["NIS_code", "municipality_FR", "municipality_NL", "region_FR", "inhabitants"]
 

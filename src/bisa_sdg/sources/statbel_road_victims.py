@@ -2,7 +2,7 @@
 
 Two kinds of input, same columns: the shipped extract (the region's rows of the 2020 file, commas instead of
 pipes) and the whole-country files that ``bisa-sdg run --online`` lands as vintages of this source
-(:mod:`bisa_sdg.sources.statbel_open_data`). A landed year replaces the shipped file of the same year; of a landed
+(:mod:`bisa_sdg.acquire.statbel_open_data`). A landed year replaces the shipped file of the same year; of a landed
 file only the rows of the profile's region (CD_RGN_REFNIS) are kept — the same cut as the shipped extract —
 with their line numbers in the publisher's file.
 """
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bisa_sdg.acquire.statbel_open_data import DATASETS, StatbelError, landed_members, read_landed_table
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import map_distinct, normalise_refnis, parse_counts
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
-from bisa_sdg.sources.statbel_open_data import DATASETS, StatbelError, landed_members, read_landed_table
 
 COUNT_COLUMNS = {
     "MS_VICT": "victims",

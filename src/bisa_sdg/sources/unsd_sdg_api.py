@@ -1,6 +1,6 @@
 """UN SDG API Indicator/List: the global framework (goals, targets, indicators, series) as one flat table.
 
-Online refresh lands new vintages through :mod:`bisa_sdg.sources.unsd_api`; this module reads the newest
+Online refresh lands new vintages through :mod:`bisa_sdg.acquire.unsd_api`; this module reads the newest
 landed vintage if there is one, else the shipped snapshot named in the catalog.
 """
 
@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from bisa_sdg.acquire.landing import latest_vintage_file
+from bisa_sdg.acquire.unsd_api import LANDABLE, read_indicator_list
 from bisa_sdg.config.catalog import CatalogError, Source
 from bisa_sdg.config.profile import RegionProfile
-from bisa_sdg.sources.unsd_api import LANDABLE, read_indicator_list
 
 
 def flatten_indicator_list(records: list[dict], relative: str) -> pd.DataFrame:

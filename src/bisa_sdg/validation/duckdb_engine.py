@@ -25,7 +25,7 @@ The issues have the same columns, rule names, values and messages as :func:`bisa
 * a column whose type does not match the schema gives one column-level ``dtype`` issue (typed input such as
   Parquet has no row-level type errors; text that is not a number is the reader's job).
 
-Identifiers (column names) pass :func:`bisa_sdg.warehouse.database.checked_identifier` and are quoted; every value
+Identifiers (column names) pass :func:`bisa_sdg.validation.identifiers.checked_identifier` and are quoted; every value
 (patterns, bounds, code lists, labels) is bound as a parameter.
 """
 
@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.validation.identifiers import checked_identifier
 from bisa_sdg.validation.schema import (
     ISSUE_COLUMNS,
     Rule,
@@ -55,7 +56,6 @@ from bisa_sdg.validation.schema import (
     SourceSchema,
     validate_frame,
 )
-from bisa_sdg.warehouse.database import checked_identifier
 
 INPUT = "_bisa_validate_input"
 REFERENCE = "_bisa_validate_reference"

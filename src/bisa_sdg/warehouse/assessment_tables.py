@@ -8,46 +8,19 @@ indicators to the pipeline's series are data a statistician edits, so they reach
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from bisa_sdg.config.framework import load_framework_map, umf_cells
-from bisa_sdg.config.targets import AGENDAS, load_targets
+from bisa_sdg.config.targets import AGENDAS, AgendaGroup, load_agenda_groups, load_targets
+from bisa_sdg.parsing import finite_number, read_config_csv
 from bisa_sdg.warehouse import database as wh
 
-
-@dataclass(frozen=True)
-class AgendaGroup:
-    code: str
-    label: str
-    agendas: tuple[str, ...]  # targets.csv agenda codes reported together
-
-
-# The scorecard's rows, in reading order. Every agenda code of targets.AGENDAS belongs to exactly one group
-# (tested). The European Green Deal is the umbrella of the EU instruments that carry the numbers (Zero
-# Pollution Action Plan, air-quality recast, Climate Law, waste directives): config/targets.md says a
-# scorecard may group eu_law + eu_policy as such. UN road-safety resolutions are not part of the 2030 Agenda
-# text, so they keep their own row rather than being counted as SDG targets.
-AGENDA_GROUPS: tuple[AgendaGroup, ...] = (
-    AgendaGroup("2030_agenda", "2030 Agenda (SDG targets)", ("2030_agenda",)),
-    AgendaGroup(
-        "new_urban_agenda",
-        "New Urban Agenda (commitments mapped to SDG 11 indicators)",
-        ("new_urban_agenda",),
-    ),
-    AgendaGroup("un_road_safety", "UN General Assembly road-safety resolutions", ("un_general_assembly",)),
-    AgendaGroup("paris_agreement", "Paris Agreement", ("paris_agreement",)),
-    AgendaGroup("green_deal", "European Green Deal (EU law and EU policy targets)", ("eu_law", "eu_policy")),
-    AgendaGroup("who", "WHO guidelines", ("who",)),
-    AgendaGroup("regional_plans", "Plans of the region", ("regional_plan",)),
-)
-
+AGENDA_GROUPS_FILE = "agenda_groups.yaml"  # beside benchmark_map.csv, in the configuration folder
 BENCHMARK_MAP_COLUMNS: tuple[str, ...] = (
     "benchmark",
     "benchmark_indicator",
@@ -68,7 +41,7 @@ COMPARABILITY: dict[str, str] = {
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-def agenda_groups_frame() -> pd.DataFrame:
+def agenda_groups_frame(groups: Sequence[AgendaGroup]) -> pd.DataFrame:
     """One row per agenda code: its scorecard group, the group's label and position."""
     return pd.DataFrame(
         [
@@ -79,7 +52,7 @@ def agenda_groups_frame() -> pd.DataFrame:
                 "agenda_group_label": group.label,
                 "group_position": position,
             }
-            for position, group in enumerate(AGENDA_GROUPS, start=1)
+            for position, group in enumerate(groups, start=1)
             for agenda in group.agendas
         ]
     )
@@ -96,10 +69,7 @@ def region_targets(path: Path, applies_to: Sequence[str] | None = None) -> pd.Da
 def load_benchmark_map(path: Path) -> pd.DataFrame:
     """Read config/benchmark_map.csv; one ValueError lists every bad row (spreadsheet row numbers)."""
     path = Path(path)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    if tuple(raw.columns) != BENCHMARK_MAP_COLUMNS:
-        raise ValueError(f"{path}: header must be {list(BENCHMARK_MAP_COLUMNS)}, not {list(raw.columns)}")
-    raw = raw.apply(lambda col: col.str.strip())
+    raw = read_config_csv(path, BENCHMARK_MAP_COLUMNS)
     problems: list[str] = []
     for i, rec in enumerate(raw.to_dict("records")):
         where = f"{path}: row {i + 2} ({rec['benchmark']}/{rec['benchmark_indicator']})"
@@ -115,7 +85,7 @@ def load_benchmark_map(path: Path) -> pd.DataFrame:
         if has_series != (rec["comparability"] != "no_series"):
             problems.append(f"{where}: a series is given exactly when comparability is not 'no_series'")
         if has_series:
-            factor = _float(rec["unit_factor"])
+            factor = finite_number(rec["unit_factor"])
             if factor is None or factor <= 0:
                 problems.append(f"{where}: unit_factor must be a positive number (1 when the units agree)")
         if not rec["note"]:
@@ -138,12 +108,14 @@ def load_assessment_tables(
     benchmark_map_path: Path,
     applies_to: Sequence[str] | None = None,
 ) -> None:
-    """meta.targets, meta.agenda_groups and meta.benchmark_map, with comments (missing files are an error)."""
+    """meta.targets, meta.agenda_groups (agenda_groups.yaml beside the benchmark map) and meta.benchmark_map,
+    with comments (missing files are an error)."""
     for path in (targets_path, benchmark_map_path):
         if not Path(path).is_file():
             raise FileNotFoundError(f"{path}: configuration file needed by the progress and benchmark tables")
     wh.load_frame(con, "meta", "targets", region_targets(targets_path, applies_to))
-    wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame())
+    groups = load_agenda_groups(Path(benchmark_map_path).parent / AGENDA_GROUPS_FILE)
+    wh.load_frame(con, "meta", "agenda_groups", agenda_groups_frame(groups))
     wh.load_frame(con, "meta", "benchmark_map", load_benchmark_map(benchmark_map_path))
     load_framework_tables(con, Path(benchmark_map_path).parent / "framework_map.csv")
     con.execute(
@@ -152,7 +124,7 @@ def load_assessment_tables(
     )
     con.execute(
         "comment on table meta.agenda_groups is 'Agenda codes of the targets catalog grouped as the rows of "
-        "curated.agenda_scorecard (bisa_sdg.warehouse.assessment_tables.AGENDA_GROUPS)'"
+        "curated.agenda_scorecard (config/agenda_groups.yaml)'"
     )
     con.execute(
         "comment on table meta.benchmark_map is 'Benchmark indicators (SDSN) mapped to the pipeline series, with "
@@ -176,11 +148,3 @@ def load_framework_tables(con: duckdb.DuckDBPyConnection, framework_map_path: Pa
         "comment on table meta.framework_map is 'Indicators of the registry mapped to UMF cells, each link with its "
         "source and whether it was verified (config/framework_map.csv)'"
     )
-
-
-def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None

@@ -31,9 +31,9 @@ import pandas as pd
 from bisa_sdg.config.catalog import Catalog
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.contract import BREAKDOWN_COLUMNS, COLUMN_TYPES
+from bisa_sdg.validation.identifiers import IDENTIFIER, checked_identifier
 
 SCHEMAS = ("raw", "staging", "core", "meta", "curated", "audit")
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _DEFINES = re.compile(r"create\s+or\s+replace\s+(?:table|view)\s+([a-z_]+)\.([a-z0-9_]+)", re.IGNORECASE)
 _REFERENCES = re.compile(r"\b(raw|staging|core|meta|curated)\.([a-z0-9_]+)\b", re.IGNORECASE)
 INDICATOR_UNION = "core.indicator_union"
@@ -53,13 +53,6 @@ def build_config() -> dict[str, str]:
 
 class ModelError(RuntimeError):
     """A model failed; the message names the model file."""
-
-
-def checked_identifier(name: str) -> str:
-    """Identifiers that come from file names or configuration must be plain names before they reach SQL."""
-    if not IDENTIFIER.match(name):
-        raise ValueError(f"{name!r} is not an allowed SQL identifier (pattern {IDENTIFIER.pattern})")
-    return name
 
 
 @dataclass(frozen=True)
@@ -196,7 +189,7 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
 
 def load_frame(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
     """Create schema.table from a DataFrame, never pasted into SQL: DuckDB reads the local ``incoming`` by name
-    (a replacement scan, which took 60 % of the time of register + unregister for the sample's small frames)."""
+    (a replacement scan, cheaper than register + unregister for small frames: docs/performance.md)."""
     target = f"{checked_identifier(schema)}.{checked_identifier(table)}"
     incoming = frame  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute(f"create or replace table {target} as select * from incoming")  # noqa: S608 - identifiers pass checked_identifier
@@ -310,8 +303,7 @@ def run_models(
     because DuckDB takes the GIL back many times during a statement (docs/performance.md has the figures).
     The tables the models read must be committed before this is called.
     A free worker takes the ready model with the longest chain of models waiting on it: on the sample the chain
-    population grid → 11.2.1 → indicator values → progress → scorecard ends the build, and starting it first
-    took 0.04 s off the models (0.50 → 0.46 s).
+    population grid → 11.2.1 → indicator values → progress → scorecard ends the build, so it starts first.
     Records come back in ``order_models`` order whatever order the models finished in.
     """
     ordered = order_models(models)
@@ -419,7 +411,7 @@ def _check_created(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, int]:
-    """Rows of every model's table in one query (one count query per model took 0.07 s of a build)."""
+    """Rows of every model's table in one query rather than one count query per model."""
     if not names:
         return {}
     counts = " union all ".join(

@@ -1,4 +1,5 @@
-"""The first indicators, computed by the real SQL models on hand-made inputs with hand-worked answers."""
+"""11.3.1 land consumption, road deaths per 100 000 and the region's population, computed by the real SQL models on
+hand-made inputs with hand-worked answers."""
 
 from __future__ import annotations
 
