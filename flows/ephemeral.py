@@ -4,6 +4,11 @@ Why: without a configured Prefect API a run starts its own server as a child pro
 run killed with SIGKILL never reaches that exit: the server (about 200 MB, listening on a port) stayed behind.
 On Linux the child is asked, as it starts, to receive SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG).
 Elsewhere nothing changes.
+
+The server also starts in a session of its own: Ctrl-C in a terminal signals the whole foreground process group,
+and a server that stopped at once left the run's last API calls (recording the interruption) retrying against a
+closed port for minutes. The run stops it when it ends (Prefect's own exit handling), or the parent-death signal
+does.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class _SubprocessDyingWithParent:
     @staticmethod
     def Popen(*args: Any, **kwargs: Any) -> subprocess.Popen:  # named as what it stands in for
         kwargs.setdefault("preexec_fn", _terminate_with_parent)
+        kwargs.setdefault("start_new_session", True)
         return subprocess.Popen(*args, **kwargs)
 
 
