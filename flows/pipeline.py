@@ -22,8 +22,8 @@ from prefect.runtime import flow_run as current_flow_run
 
 from bisa_sdg.config.catalog import Catalog, Source, sha256_of
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.run import display, incremental, runlog
 from bisa_sdg.run import housekeeping as ops
-from bisa_sdg.run import incremental, runlog
 from bisa_sdg.run import record as rec
 from bisa_sdg.run import steps as p
 from bisa_sdg.run.interrupt import install_quiet_interrupts
@@ -166,6 +166,7 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     unchanged inputs are not validated again. ``config.full_refresh`` ignores all of it.
     """
     config = config or p.PipelineConfig()
+    display.current().done("prefect")
     ops.restrict_umask()
     ops.install_log_redaction()
     install_quiet_interrupts()
@@ -267,6 +268,7 @@ def _ingest(config, catalog, profile, keys) -> p.Ingested:
     ingested = p.Ingested(frames={}, file_hashes={}, warnings=[], cache_keys=keys)
     for source, future in zip(catalog.sources, futures, strict=True):
         frame, hashes, source_warnings, seconds = future.result()
+        display.current().advance("ingest")
         cached = future.state.name == "Cached"
         ingested.frames[source.id] = frame
         ingested.file_hashes.update(hashes)
@@ -313,7 +315,7 @@ def _validate(ingested: p.Ingested, config, catalog, profile) -> tuple[pd.DataFr
 def _rebuild(config: p.PipelineConfig, catalog: Catalog, profile: RegionProfile, run: dict[str, Any], keys):
     """Ingest (cached per source), validate (cached), build a new file and swap it in."""
     stages: list[dict[str, Any]] = run["stages"]
-    with rec.failing_as(run, "ingest", f"ingest-{profile.id}") as started:
+    with rec.failing_as(run, "ingest", f"ingest-{profile.id}", total=len(catalog.sources)) as started:
         ingested = _ingest(config, catalog, profile, keys)
     run["inputs"] = ingested.file_hashes
     run["warnings"] += ingested.warnings

@@ -78,6 +78,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> int:
+    from flows.ephemeral import start_server_early
+
+    live = _live_display(args)
+    live.stage(
+        "prefect"
+    )  # the flow's first step ends it: until then, Prefect is starting (its server, the run)
+    prefect_ready = start_server_early()  # meanwhile, the checks below
     from bisa_sdg.config.catalog import CatalogError
     from bisa_sdg.run import steps
     from bisa_sdg.run.housekeeping import file_identity
@@ -85,9 +92,10 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
 
     started = time.perf_counter()
     before = file_identity(config.warehouse)
-    try:  # the catalog and the profile's content, still before Prefect: a failed run, recorded as such
+    try:  # the catalog and the profile's content, before the flow: a failed run, recorded as such
         steps.load_configuration(config)
     except (CatalogError, ProfileError) as exc:
+        live.close()
         record_early_failure(config.warehouse, Path(config.profile_path).stem, f"{type(exc).__name__}: {exc}")
         print(
             f"bisa-sdg: run failed — nothing was published; {config.warehouse} is unchanged.\n{exc}",
@@ -95,15 +103,30 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
         )
         return 1
     try:
+        prefect_ready.wait()
         from flows.ephemeral import server_dies_with_this_process
         from flows.pipeline import run_pipeline
 
         server_dies_with_this_process()  # neither Ctrl-C nor a SIGKILL of the run leaves Prefect's server running
         summary = run_pipeline(config)
     except BaseException as exc:
+        live.close()
         return _report_failure(exc, config, before, verbose=args.verbose)
+    live.close()
     _print_summary(summary, time.perf_counter() - started, verbose=args.verbose)
     return 0
+
+
+def _live_display(args: argparse.Namespace) -> Any:
+    """At a terminal (and without -v): live progress, and only Prefect's warnings on the console (the API and
+    the run log keep every line). Elsewhere, the plain log."""
+    from bisa_sdg.run import display
+
+    if args.verbose or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return display.current()
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    display.use(display.LiveDisplay())
+    return display.current()
 
 
 def _report_failure(exc: BaseException, config: PipelineConfig, before: Any, verbose: bool) -> int:

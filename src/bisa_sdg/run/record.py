@@ -16,8 +16,8 @@ import pandas as pd
 
 from bisa_sdg.config.catalog import sha256_of
 from bisa_sdg.config.settings import PipelineConfig
+from bisa_sdg.run import display, runlog
 from bisa_sdg.run import housekeeping as ops
-from bisa_sdg.run import runlog
 from bisa_sdg.run.interrupt import signal_of
 from bisa_sdg.run.steps import write_run_summary
 from bisa_sdg.validation.schema import ISSUE_COLUMNS
@@ -56,14 +56,20 @@ def failed(name: str, prefect_name: str, started: float) -> dict[str, Any]:
 
 
 @contextmanager
-def failing_as(run: dict[str, Any], name: str, prefect_name: str) -> Iterator[float]:
-    """Time a stage; if it raises, the run's stages end with this one, failed. Yields the start time."""
+def failing_as(
+    run: dict[str, Any], name: str, prefect_name: str, total: int | None = None
+) -> Iterator[float]:
+    """Time a stage (and show it: :mod:`bisa_sdg.run.display`); if it raises, the run's stages end with this
+    one, failed. Yields the start time. ``total``: items the stage counts as it goes (sources)."""
     started = time.perf_counter()
+    display.current().stage(name, total)
     try:
         yield started
     except BaseException:
         run["stages"].append(failed(name, prefect_name, started))
+        display.current().done(name, "failed")
         raise
+    display.current().done(name)
 
 
 class _Collect(logging.Handler):
