@@ -137,3 +137,18 @@ def test_a_stop_during_the_outputs_says_the_warehouse_was_replaced(workspace, ca
     _assert_stopped_cleanly(workspace, capsys, out, children, 128 + signum, runner.returncode)
     assert f"run stopped by {signal.Signals(signum).name}: {workspace.warehouse} WAS replaced" in out
     assert sha256(workspace.warehouse) != before  # the message is true: the file is a new one
+    assert _prefect_state(workspace) == "CANCELLED"  # not Crashed: stopped on purpose
+
+
+def _prefect_state(workspace) -> str:
+    """The Prefect state of the newest run in the run log (its flow run id is recorded with it)."""
+    import duckdb
+    from prefect.client.orchestration import get_client
+
+    with duckdb.connect(str(workspace.run_log), read_only=True) as con:
+        (label,) = con.execute(
+            "select prefect_flow_run from runs order by started_at desc limit 1"
+        ).fetchone()
+    flow_run_id = label.rsplit("(", 1)[1].rstrip(")")
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(flow_run_id).state.type.value
