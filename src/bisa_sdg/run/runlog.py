@@ -98,7 +98,8 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
         finally:
             _held[path] -= 1
         return
-    handle = open(path, "a+")  # noqa: SIM115 - held for the whole run
+    # Created owner-writable only, whatever the umask: the CLI takes the lock before the run restricts it.
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644), "a+")
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
