@@ -1,16 +1,18 @@
-"""Benchmark `bisa-sdg run` on the shipped sample against an empty Prefect flow with as many tasks.
+"""What Prefect costs a run: `bisa-sdg run` paired with an empty one-flow Prefect run of as many tasks.
 
 Run on purpose (not part of the test suite):
-    .venv/bin/python benchmarks/bench_pipeline.py [--repeat 3] [--work-repeat 7]
+    .venv/bin/python benchmarks/bench_pipeline.py [--pairs 3]
 
-Each measurement runs in a fresh process, in a temporary copy of the project, and reports wall time and the peak
-resident memory of that process tree (the Prefect ephemeral API server is a child process and is included):
-  pipeline work   the pipeline's own steps (ingest, validate, build, publish) called directly, no Prefect;
-                  printed with the package import and the steps themselves (the goal's "own work") apart,
-                  and the steps of a second run in that same, now warm, process;
-  bisa-sdg run    the CLI as a statistician types it (Prefect flows, ephemeral server);
-  empty flow      a Prefect flow with the same number of flows and tasks doing nothing.
-Goals (issue 2): the pipeline steps < 2 s; bisa-sdg run within 1.5× the empty flow; peak memory < 600 MB.
+One driver process runs every case as a fresh child process (so every measurement is in this one process tree,
+each child's Prefect ephemeral server included), in a temporary copy of the project with no warehouse yet:
+  bisa-sdg run    the CLI as a statistician types it (one Prefect flow of tasks, ephemeral server);
+  empty flow      one Prefect flow with as many tasks (one per source, submitted side by side, then validate,
+                  build, publish and outputs one after the other), each doing nothing;
+  steps outside   the same steps (ingest, validate, build, publish, outputs) called directly, no Prefect.
+The two Prefect cases alternate, and which one goes first alternates too, so load from other users of a shared
+machine falls on both sides alike; the ratio of each pair is reported, and their median.
+Goals (issue #17): bisa-sdg run ≤ 1.25× the empty flow; the steps inside Prefect ≤ 1.5× the same steps outside.
+The last line sets the run's time beyond its steps' own work beside the empty flow's: what orchestration costs.
 """
 
 from __future__ import annotations
@@ -27,22 +29,25 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STEPS = ("ingest", "validate", "build", "publish", "outputs")
 
-PURE_WORK = """
-import json, sys, time
-from pathlib import Path
-started = time.perf_counter()
+STEPS_OUTSIDE = """
+import json, time
+from bisa_sdg.config.profile import load_profile
+from bisa_sdg.publish.outputs import settings_for, write_outputs
 from bisa_sdg.run import steps as p
-imported = time.perf_counter()
-steps, warm = {}, {}
-p.build_and_publish(p.PipelineConfig(), timings=steps)
-p.build_and_publish(p.PipelineConfig(), timings=warm)  # the same again, every module and cache now warm
-print(json.dumps({"imports": imported - started, "steps": steps, "warm": warm}))
+config, timings = p.PipelineConfig(), {}
+p.build_and_publish(config, timings=timings)
+started = time.perf_counter()
+write_outputs(config.warehouse, config.reports_dir, settings=settings_for(config, load_profile(config.profile_path)))
+timings["outputs"] = time.perf_counter() - started
+print(json.dumps(timings))
 """
 
 EMPTY_FLOW = """
 import os, sys
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 from prefect import flow, task
 n_sources = int(sys.argv[1])
@@ -51,27 +56,13 @@ n_sources = int(sys.argv[1])
 def nothing(i=0):
     return i
 
-@flow(name="ingest")
-def ingest():
-    return [f.result() for f in [nothing.submit(i) for i in range(n_sources)]]
-
-@flow(name="validate")
-def validate():
-    return nothing()
-
-@flow(name="build")
-def build():
-    return nothing()
-
-@flow(name="publish")
-def publish():
-    return nothing()
-
 @flow(name="bisa-sdg")
-def parent():
-    ingest(); validate(); build(); publish()
+def one_flow():
+    [f.result() for f in [nothing.submit(i) for i in range(n_sources)]]
+    for step in range(4):  # validate, build, publish, outputs
+        nothing(step)
 
-parent()
+one_flow()
 """
 
 
@@ -83,91 +74,85 @@ def project_copy() -> Path:
     return target
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of one fresh process tree."""
-    script = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        f"r = subprocess.run({command!r}, cwd={str(cwd)!r}, capture_output=True, text=True)\n"
-        "wall = time.perf_counter() - t\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(wall, peak, r.returncode)\n"
-        "sys.stderr.write(r.stdout[-2000:] + r.stderr[-2000:] if r.returncode else r.stdout[-500:])\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    wall, peak, code = result.stdout.split()
-    if code != "0":
-        raise SystemExit(f"{command} failed:\n{result.stderr}")
-    return float(wall), float(peak), result.stderr
+def measure(command: list[str], cwd: Path) -> tuple[float, str]:
+    """Wall seconds of one fresh child process (and of its own children), and its output."""
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"{command} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return wall, done.stdout
+
+
+def steps_inside(project: Path) -> dict[str, float]:
+    """The seconds of each step as the run recorded them (its Prefect tasks, API calls included)."""
+    summary = json.loads((project / "reports" / "run_summary.json").read_text(encoding="utf-8"))
+    per_step = {
+        s["stage"]: s["seconds"] for s in summary["stages"] if s["stage"] in STEPS and "files" not in s
+    }
+    return {step: per_step[step] for step in STEPS}
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each Prefect case")
-    parser.add_argument(
-        "--work-repeat", type=int, default=7, help="runs of the (cheap, noisier) pipeline-work case"
-    )
+    parser.add_argument("--pairs", type=int, default=3, help="pairs of bisa-sdg run and the empty flow")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    bin_dir = Path(sys.executable).parent
     from bisa_sdg.config.catalog import load_catalog
 
     n_sources = len(load_catalog(ROOT / "data/raw/catalog.yaml").sources)
     cases = {
-        "pipeline work, run twice (no Prefect)": [sys.executable, "-c", PURE_WORK],
-        "bisa-sdg run": [str(bin_dir / "bisa-sdg"), "run"],
-        f"empty Prefect flow ({n_sources + 3} tasks, 5 flows)": [
-            sys.executable,
-            "-c",
-            EMPTY_FLOW,
-            str(n_sources),
-        ],
+        "bisa-sdg run": [str(Path(sys.executable).parent / "bisa-sdg"), "run"],
+        f"empty flow ({n_sources + 4} tasks, 1 flow)": [sys.executable, "-c", EMPTY_FLOW, str(n_sources)],
     }
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
-    in_process: list[dict] = []
-    for run in range(max(args.repeat, args.work_repeat)):
-        for name, command in cases.items():
-            if run >= (args.work_repeat if name.startswith("pipeline work") else args.repeat):
-                continue
+    print(f"load average at start: {load()}; {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    walls: dict[str, list[float]] = {name: [] for name in cases}
+    inside: list[dict[str, float]] = []
+    outside: list[dict[str, float]] = []
+    ratios: list[float] = []
+    for pair in range(args.pairs):
+        order = list(cases) if pair % 2 == 0 else list(reversed(cases))
+        for name in order:
             project = project_copy()
             try:
-                wall, peak, out = measure(command, project)
+                wall, _ = measure(cases[name], project)
+                if name == "bisa-sdg run":
+                    inside.append(steps_inside(project))
             finally:
                 shutil.rmtree(project, ignore_errors=True)
-            results[name].append((wall, peak))
-            if name.startswith("pipeline work"):
-                in_process.append(json.loads(out.strip().splitlines()[-1]))
-    print(
-        f"bisa-sdg benchmark — {n_sources} sources, {args.repeat} runs of each Prefect case and "
-        f"{args.work_repeat} of the pipeline work, median shown; "
-        f"{os.cpu_count()} cores, python {sys.version.split()[0]}"
-    )
-    print(f"{'case':<42} {'wall s':>8} {'peak MB':>8}")
-    medians = {}
-    for name, values in results.items():
-        wall = statistics.median(v[0] for v in values)
-        peak = max(v[1] for v in values)
-        medians[name] = wall
-        print(f"{name:<42} {wall:>8.2f} {peak:>8.0f}")
-    steps = {
-        name: statistics.median(run["steps"][name] for run in in_process) for name in in_process[0]["steps"]
-    }
-    imports = statistics.median(run["imports"] for run in in_process)
-    works = [sum(run["steps"].values()) for run in in_process]
-    warms = [sum(run["warm"].values()) for run in in_process]
-    print(f"{'  of which importing the package':<42} {imports:>8.2f}")
-    print(
-        f"{'  of which the pipeline steps (goal < 2 s)':<42} {statistics.median(works):>8.2f}   "
-        + ", ".join(f"{name} {seconds:.2f}" for name, seconds in steps.items())
-        + f"; runs {min(works):.2f}–{max(works):.2f}"
-    )
-    # The spread shows how far the machine's noise moves one figure (on a shared 2-core machine: ±0.3 s).
-    print(
-        f"{'  the same steps again in that warm process':<42} {statistics.median(warms):>8.2f}   "
-        f"runs {min(warms):.2f}–{max(warms):.2f}"
-    )
-    run, empty = medians["bisa-sdg run"], next(v for k, v in medians.items() if k.startswith("empty"))
-    print(f"bisa-sdg run / empty flow = {run / empty:.2f}× (goal ≤ 1.5×)")
+            walls[name].append(wall)
+        project = project_copy()
+        try:
+            outside.append(
+                json.loads(measure([sys.executable, "-c", STEPS_OUTSIDE], project)[1].splitlines()[-1])
+            )
+        finally:
+            shutil.rmtree(project, ignore_errors=True)
+        run, empty = (walls[name][-1] for name in cases)
+        ratios.append(run / empty)
+        print(
+            f"pair {pair + 1}: bisa-sdg run {run:.2f} s, empty flow {empty:.2f} s, {run / empty:.2f}×  (load {load()})"
+        )
+    print(f"{'case':<36} {'median s':>9}   runs")
+    for name, values in walls.items():
+        print(f"{name:<36} {statistics.median(values):>9.2f}   " + ", ".join(f"{v:.2f}" for v in values))
+    print(f"bisa-sdg run / empty flow: median of the pairs {statistics.median(ratios):.2f}× (goal ≤ 1.25×)")
+    for label, runs in (("steps inside Prefect", inside), ("steps outside Prefect", outside)):
+        medians = {step: statistics.median(run[step] for run in runs) for step in STEPS}
+        total = statistics.median(sum(run[step] for step in STEPS) for run in runs)
+        print(f"{label:<36} {total:>9.2f}   " + ", ".join(f"{s} {v:.2f}" for s, v in medians.items()))
+    inside_total = statistics.median(sum(run[s] for s in STEPS) for run in inside)
+    outside_total = statistics.median(sum(run[s] for s in STEPS) for run in outside)
+    print(f"steps inside / outside Prefect: {inside_total / outside_total:.2f}× (goal ≤ 1.5×)")
+    # What the run costs beyond its steps' own work, against what an empty flow costs: orchestration alone.
+    beyond = statistics.median(walls["bisa-sdg run"]) - outside_total
+    empty = statistics.median(next(v for k, v in walls.items() if k.startswith("empty")))
+    print(f"bisa-sdg run minus its steps' own work: {beyond:.2f} s, against the empty flow's {empty:.2f} s")
+    print(f"load average at end: {load()}")
 
 
 if __name__ == "__main__":

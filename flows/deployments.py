@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from prefect import flow
 
@@ -171,14 +173,29 @@ def build_deployments(config: PipelineConfig, catalog: Catalog | None = None) ->
     ]
 
 
-def describe(config: PipelineConfig, catalog: Catalog | None = None) -> str:
-    """The deployments and their schedules as text (``bisa-sdg serve --dry-run``)."""
+def next_runs(cron: str, count: int = 3, after: datetime | None = None) -> list[datetime]:
+    """The next run times of a schedule in Europe/Brussels, computed as Prefect's scheduler computes them."""
+    from prefect.server.schemas.schedules import CronSchedule
+
+    schedule = CronSchedule(cron=cron, timezone=TIMEZONE)
+    start = after or datetime.now(ZoneInfo(TIMEZONE))
+    return [
+        date.astimezone(ZoneInfo(TIMEZONE))
+        for date in schedule._get_dates_generator(n=count, start=start)  # the synchronous core of get_dates
+    ]
+
+
+def describe(config: PipelineConfig, catalog: Catalog | None = None, after: datetime | None = None) -> str:
+    """The deployments, their schedules and next three runs as text (``bisa-sdg serve --dry-run``)."""
     catalog = catalog or profile_catalog(config)
     lines = []
     for plan in plans(catalog):
         lines.append(
-            f"{FLOW_NAME}/{plan.name}  cron '{plan.cron}' {TIMEZONE}  full_refresh={plan.full_refresh}"
+            f"{FLOW_NAME}/{plan.name}  cron '{plan.cron}' {TIMEZONE}  full_refresh={plan.full_refresh}  "
+            f"online={'yes' if plan.online else 'no'}"
         )
+        dates = ", ".join(f"{date:%a %Y-%m-%d %H:%M %Z}" for date in next_runs(plan.cron, after=after))
+        lines.append(f"    next runs: {dates}")
         for source, cadence in zip(plan.sources, plan.cadences, strict=True):
             lines.append(f"    {source:<32} {cadence}")
     unscheduled = [s for s in catalog.sources if cadence_kind(s.cadence) is None]

@@ -7,13 +7,12 @@ give the same curated tables as one after the other (tests/test_multi_region.py 
 
 Where the work runs:
   * default: a Dask LocalCluster on this machine (``n_workers`` processes, one region at a time each);
-  * a real cluster: ``address="tcp://scheduler:8786"`` or the environment variable BISA_DASK_ADDRESS; every
+  * a real cluster: ``address="tcp://scheduler:8786"`` or the environment variable BISA_SDG_DASK_ADDRESS (formerly BISA_DASK_ADDRESS); every
     worker needs this project installed and the same paths (a shared filesystem): paths are made absolute here.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from bisa_sdg.config.profile import PROFILES_DIR, resolve_profile
+from bisa_sdg.config.settings import PROFILES_DIR, dask_address, resolve_profile
 from bisa_sdg.run.steps import PipelineConfig
-
-DASK_ADDRESS_ENV = "BISA_DASK_ADDRESS"
 
 
 class RegionsFailed(RuntimeError):
@@ -88,10 +85,10 @@ def run_regions(
 
 
 def dask_task_runner(address: str | None = None, n_workers: int = 2, processes: bool = True):
-    """A DaskTaskRunner: the cluster at ``address`` (or $BISA_DASK_ADDRESS), else a LocalCluster here."""
+    """A DaskTaskRunner: the cluster at ``address`` (or $BISA_SDG_DASK_ADDRESS), else a LocalCluster here."""
     from prefect_dask import DaskTaskRunner
 
-    address = address or os.environ.get(DASK_ADDRESS_ENV)
+    address = address or dask_address()
     if address:
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(

@@ -1,11 +1,14 @@
-"""Prefect flows: ingest → validate → build → publish, and the parent flow that runs them.
+"""The Prefect flow of a run: ingest → validate → build → publish → outputs, one flow of tasks.
 
-Orchestration only: each task calls one function of :mod:`bisa_sdg.run.steps`. Reading this file should read
-like the table of contents of a run.
+Orchestration only: each task calls one function of :mod:`bisa_sdg.run.steps`; the bookkeeping of stages, failures
+and the summary is :mod:`bisa_sdg.run.record`. One flow, not a flow per stage: a subflow costs a flow run's worth
+of API calls (about a second each on a small machine) and bought nothing a task run does not show.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,9 +22,11 @@ from prefect.runtime import flow_run as current_flow_run
 
 from bisa_sdg.config.catalog import Catalog, Source, sha256_of
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.run import display, incremental, runlog
 from bisa_sdg.run import housekeeping as ops
-from bisa_sdg.run import incremental, runlog
+from bisa_sdg.run import record as rec
 from bisa_sdg.run import steps as p
+from bisa_sdg.run.interrupt import install_quiet_interrupts
 from bisa_sdg.validation.schema import ValidationFailed, describe_issue
 from bisa_sdg.warehouse.database import publish as publish_file
 from flows.signed_storage import signed_storage
@@ -88,41 +93,6 @@ def ingest_keys(config: p.PipelineConfig, catalog: Catalog, profile: RegionProfi
     return {source.id: incremental.ingest_key(source, config.raw_dir, profile) for source in catalog.sources}
 
 
-@flow(name="ingest", flow_run_name="ingest-{profile.id}")
-def ingest_flow(
-    config: p.PipelineConfig,
-    catalog: Catalog,
-    profile: RegionProfile,
-    keys: dict[str, str | None] | None = None,
-) -> p.Ingested:
-    """Read every source; a source whose key is unchanged comes from the cache (Prefect state 'Cached')."""
-    keys = keys if keys is not None else ingest_keys(config, catalog, profile)
-    ingest = _cached(ingest_source_task, config)
-    futures = [ingest.submit(source, config, profile, keys[source.id]) for source in catalog.sources]
-    ingested = p.Ingested(frames={}, file_hashes={}, warnings=[], cache_keys=keys)
-    for source, future in zip(catalog.sources, futures, strict=True):
-        frame, hashes, source_warnings, seconds = future.result()
-        cached = future.state.name == "Cached"
-        ingested.frames[source.id] = frame
-        ingested.file_hashes.update(hashes)
-        ingested.warnings += source_warnings
-        ingested.stages.append(
-            _stage(
-                "ingest",
-                f"ingest-{source.id}",
-                None,
-                len(frame),
-                0.0 if cached else seconds,
-                cached,
-                files=len(hashes),
-                cache_key=keys[source.id],
-            )
-        )
-    for warning in ingested.warnings:
-        get_run_logger().warning(warning)
-    return ingested
-
-
 @task(
     name="validate-sources",
     task_run_name="validate-{profile.id}",
@@ -147,41 +117,10 @@ def validate_task(
     return issues
 
 
-@flow(name="validate", flow_run_name="validate-{profile.id}")
-def validate_flow(
-    ingested: p.Ingested, config: p.PipelineConfig, catalog: Catalog, profile: RegionProfile
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The issues, and the stage record (cached when the inputs, schemas and validation code are unchanged)."""
-    key = incremental.validation_key(ingested.cache_keys, config.schemas_dir, catalog, profile)
-    started = time.perf_counter()
-    state = _cached(validate_task, config)(ingested, config, catalog, profile, key, return_state=True)
-    issues = state.result()
-    rows = sum(len(frame) for frame in ingested.frames.values())
-    stage = _stage(
-        "validate",
-        f"validate-{profile.id}",
-        rows,
-        rows,
-        time.perf_counter() - started,
-        state.name == "Cached",
-        issues=len(issues),
-        errors=int((issues["severity"] == "error").sum()) if len(issues) else 0,
-        cache_key=key,
-    )
-    return issues, stage
-
-
 @task(name="build-warehouse", task_run_name="build-{profile.id}", cache_policy=NO_CACHE)
 def build_task(ingested, issues, config, catalog, profile, run) -> tuple[Path, list[dict[str, Any]]]:
-    built, steps = p.build_warehouse(ingested, issues, config, catalog, profile, run)
-    for step in steps:
-        get_run_logger().info("%-45s %8d rows  %.3f s", step["model"], step["rows"], step["seconds"])
-    return built, steps
-
-
-@flow(name="build", flow_run_name="build-{profile.id}")
-def build_flow(ingested, issues, config, catalog, profile, run) -> tuple[Path, list[dict[str, Any]]]:
-    return build_task(ingested, issues, config, catalog, profile, run)
+    """A complete new warehouse file beside the published one (per-model lines: ``bisa-sdg -v run``)."""
+    return p.build_warehouse(ingested, issues, config, catalog, profile, run)
 
 
 @task(
@@ -199,9 +138,15 @@ def publish_task(built: Path, config: p.PipelineConfig) -> dict[str, int]:
     return p.summarise(config.warehouse)
 
 
-@flow(name="publish", flow_run_name="publish-{config.warehouse.name}")
-def publish_flow(built: Path, config: p.PipelineConfig) -> dict[str, int]:
-    return publish_task(built, config)
+@task(name="write-outputs", task_run_name="outputs-{profile.id}", cache_policy=NO_CACHE)
+def outputs_task(config: p.PipelineConfig, profile: RegionProfile) -> list[str]:
+    """SDMX, Open SDG files, extracts and the report, written from the published warehouse."""
+    from bisa_sdg.publish.outputs import settings_for, write_outputs
+
+    ops.fault_point("before-outputs")
+    paths = write_outputs(config.warehouse, config.reports_dir, settings=settings_for(config, profile))
+    get_run_logger().info("outputs: %d files in %s", len(paths), config.reports_dir)
+    return [str(path) for path in paths]
 
 
 def _parent_run_name() -> str:
@@ -221,18 +166,16 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
     unchanged inputs are not validated again. ``config.full_refresh`` ignores all of it.
     """
     config = config or p.PipelineConfig()
+    display.current().done("prefect")
     ops.restrict_umask()
     ops.install_log_redaction()
+    install_quiet_interrupts()
     # Named after the profile file until the profile is loaded: a bad profile is a recorded failure too.
     run = p.new_run(config, None)
     run.update(
-        stages=[],
-        warnings=[],
-        build_key=None,
-        warehouse_sha256=None,
-        prefect_flow_run=f"{current_flow_run.flow_name}/{current_flow_run.name} ({current_flow_run.id})",
+        stages=[], warnings=[], build_key=None, warehouse_sha256=None, prefect_flow_run=_flow_run_label()
     )
-    issues = pd.DataFrame(columns=["source", "file", "row", "column", "rule", "severity", "value", "message"])
+    issues = rec.no_issues()
     with runlog.exclusive_run(config.warehouse):
         step, started = "start", time.perf_counter()
         published_before = ops.file_identity(config.warehouse)
@@ -246,19 +189,7 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
             run["profile"] = profile.id
             if config.online:
                 step, started = "refresh", time.perf_counter()
-                refreshed = refresh_online_task(config, catalog)
-                run["warnings"] += refreshed
-                run["stages"].append(
-                    _stage(
-                        "refresh",
-                        "refresh-online-sources",
-                        None,
-                        None,
-                        time.perf_counter() - started,
-                        False,
-                        warnings=len(refreshed),
-                    )
-                )
+                _refresh(config, catalog, run, started)
             step, started = "check", time.perf_counter()
             keys = ingest_keys(config, catalog, profile)
             run["build_key"] = incremental.build_key(
@@ -277,32 +208,153 @@ def run_pipeline(config: p.PipelineConfig | None = None) -> dict[str, Any]:
             step, started = "outputs", time.perf_counter()
             _write_outputs(config, profile, run, started, unchanged_since=same)
         except BaseException as exc:
-            if not run["stages"] or run["stages"][-1]["status"] != "failed":
-                run["stages"].append(_failed(step, step, started))
             issues = getattr(exc, "issues", issues)
-            run.update(status="failed", finished_at=_now(), error=ops.explain_failure(exc))
-            if ops.file_identity(config.warehouse) != published_before:  # the swap happened: say so
-                run["warehouse_sha256"] = run["warehouse_sha256"] or sha256_of(config.warehouse)
-                run.update(status=ops.PUBLISHED_BUT_FAILED, error=ops.explain_published_failure(step, exc))
-            _record_failure(config, run, issues)
+            _remember_flow_run(exc)
+            rec.end_with_failure(config, run, issues, exc, step, started, published_before)
             raise
-        run.update(status="completed", finished_at=_now())
+        run.update(status="completed", finished_at=rec.now())
         runlog.record_run(config.warehouse, run, issues)
         used = [*keys.values(), *(s.get("cache_key") for s in run["stages"])]
         incremental.prune_cache(config.warehouse, used)  # entries unused for 30 days
-    summary = _summary(run, config, tables, issues, run["warnings"])
+    summary = rec.summary(run, config, tables, issues)
     p.write_run_summary(config.reports_dir, summary)
     return summary
 
 
-@task(name="write-outputs", task_run_name="outputs-{profile.id}", cache_policy=NO_CACHE)
-def outputs_task(config: p.PipelineConfig, profile: RegionProfile) -> list[str]:
-    """SDMX, Open SDG files, extracts and the report, written from the published warehouse."""
-    from bisa_sdg.publish.outputs import settings_for, write_outputs
+def _flow_run_label() -> str:
+    return f"{current_flow_run.flow_name}/{current_flow_run.name} ({current_flow_run.id})"
 
-    paths = write_outputs(config.warehouse, config.reports_dir, settings=settings_for(config, profile))
-    get_run_logger().info("outputs: %d files in %s", len(paths), config.reports_dir)
-    return [str(path) for path in paths]
+
+def _remember_flow_run(exc: BaseException) -> None:
+    """Let the CLI mark this flow run cancelled after Prefect has recorded the interruption as a crash."""
+    with contextlib.suppress(AttributeError):  # an exception class with __slots__
+        exc.prefect_flow_run_id = current_flow_run.id  # type: ignore[attr-defined]
+
+
+def mark_cancelled(exc: BaseException) -> None:
+    """An interrupted run shows as Cancelled in Prefect, not Crashed; best effort, one short API call."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Cancelled
+
+    current: BaseException | None = exc
+    while current is not None and not getattr(current, "prefect_flow_run_id", None):
+        current = current.__context__
+    if current is None:
+        return
+    try:
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(
+                current.prefect_flow_run_id,  # type: ignore[attr-defined]
+                Cancelled(message="stopped by a signal (SIGINT/SIGTERM)"),
+                force=True,
+            )
+    except Exception as error:  # the API gone: the run log still says interrupted
+        logging.getLogger(__name__).debug("could not mark the flow run cancelled: %s", error)
+
+
+def _refresh(config: p.PipelineConfig, catalog: Catalog, run: dict[str, Any], started: float) -> None:
+    refreshed = refresh_online_task(config, catalog)
+    run["warnings"] += refreshed
+    seconds = time.perf_counter() - started
+    run["stages"].append(
+        rec.stage("refresh", "refresh-online-sources", None, None, seconds, False, warnings=len(refreshed))
+    )
+
+
+def _ingest(config, catalog, profile, keys) -> p.Ingested:
+    """Read every source side by side; a source whose key is unchanged comes from the cache (state 'Cached')."""
+    ingest = _cached(ingest_source_task, config)
+    futures = [ingest.submit(source, config, profile, keys[source.id]) for source in catalog.sources]
+    ingested = p.Ingested(frames={}, file_hashes={}, warnings=[], cache_keys=keys)
+    for source, future in zip(catalog.sources, futures, strict=True):
+        frame, hashes, source_warnings, seconds = future.result()
+        display.current().advance("ingest")
+        cached = future.state.name == "Cached"
+        ingested.frames[source.id] = frame
+        ingested.file_hashes.update(hashes)
+        ingested.warnings += source_warnings
+        ingested.stages.append(
+            rec.stage(
+                "ingest",
+                f"ingest-{source.id}",
+                None,
+                len(frame),
+                0.0 if cached else seconds,
+                cached,
+                files=len(hashes),
+                cache_key=keys[source.id],
+            )
+        )
+    for warning in ingested.warnings:
+        get_run_logger().warning(warning)
+    return ingested
+
+
+def _validate(ingested: p.Ingested, config, catalog, profile) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The issues, and the stage record (cached when the inputs, schemas and validation code are unchanged)."""
+    key = incremental.validation_key(ingested.cache_keys, config.schemas_dir, catalog, profile)
+    started = time.perf_counter()
+    state = _cached(validate_task, config)(ingested, config, catalog, profile, key, return_state=True)
+    issues = state.result()
+    rows = sum(len(frame) for frame in ingested.frames.values())
+    errors = int((issues["severity"] == "error").sum()) if len(issues) else 0
+    stage = rec.stage(
+        "validate",
+        f"validate-{profile.id}",
+        rows,
+        rows,
+        time.perf_counter() - started,
+        state.name == "Cached",
+        issues=len(issues),
+        errors=errors,
+        cache_key=key,
+    )
+    return issues, {**stage, "status": "failed" if errors else "completed"}
+
+
+def _rebuild(config: p.PipelineConfig, catalog: Catalog, profile: RegionProfile, run: dict[str, Any], keys):
+    """Ingest (cached per source), validate (cached), build a new file and swap it in."""
+    stages: list[dict[str, Any]] = run["stages"]
+    with rec.failing_as(run, "ingest", f"ingest-{profile.id}", total=len(catalog.sources)) as started:
+        ingested = _ingest(config, catalog, profile, keys)
+    run["inputs"] = ingested.file_hashes
+    run["warnings"] += ingested.warnings
+    rows_read = sum(len(frame) for frame in ingested.frames.values())
+    stages += ingested.stages
+    all_cached = all(s["cached"] for s in ingested.stages)
+    seconds = time.perf_counter() - started
+    stages.append(
+        rec.stage(
+            "ingest",
+            f"ingest-{profile.id}",
+            None,
+            rows_read,
+            seconds,
+            all_cached,
+            sources=len(ingested.frames),
+        )
+    )
+    with rec.failing_as(run, "validate", f"validate-{profile.id}"):
+        issues, validated = _validate(ingested, config, catalog, profile)
+    stages.append(validated)
+    p.raise_on_errors(issues)
+    with rec.failing_as(run, "build", f"build-{profile.id}") as started:
+        built, steps = build_task(ingested, issues, config, catalog, profile, run)
+    run["steps"] = steps
+    curated = sum(s["rows"] for s in steps if s["model"].startswith("curated."))
+    seconds = time.perf_counter() - started
+    stages.append(
+        rec.stage("build", f"build-{profile.id}", rows_read, curated, seconds, False, models=len(steps))
+    )
+    with rec.failing_as(run, "publish", f"publish-{config.warehouse.name}") as started:
+        tables = publish_task(built, config)
+    seconds = time.perf_counter() - started
+    stages.append(
+        rec.stage(
+            "publish", f"publish-{config.warehouse.name}", curated, sum(tables.values()), seconds, False
+        )
+    )
+    return issues, tables
 
 
 def _write_outputs(
@@ -319,20 +371,18 @@ def _write_outputs(
     from bisa_sdg.publish.outputs import OutputError, outputs_run_id
 
     if unchanged_since and outputs_run_id(config.reports_dir) == unchanged_since:
-        run["stages"].append(
-            _stage("outputs", "outputs-unchanged", None, None, time.perf_counter() - started, True)
-        )
+        seconds = time.perf_counter() - started
+        run["stages"].append(rec.stage("outputs", "outputs-unchanged", None, None, seconds, True))
         return
     try:
-        paths = outputs_task(config, profile)
+        with rec.failing_as(run, "outputs", f"outputs-{profile.id}"), rec.warnings_in_summary(run):
+            paths = outputs_task(config, profile)
     except OutputError as exc:
         run["warnings"].append(f"outputs not refreshed (the previous ones are intact): {exc}")
-        run["stages"].append(_failed("outputs", f"outputs-{profile.id}", started))
         get_run_logger().warning(run["warnings"][-1])
         return
-    run["stages"].append(
-        _stage("outputs", f"outputs-{profile.id}", None, len(paths), time.perf_counter() - started, False)
-    )
+    seconds = time.perf_counter() - started
+    run["stages"].append(rec.stage("outputs", f"outputs-{profile.id}", None, len(paths), seconds, False))
 
 
 def _unchanged(config: p.PipelineConfig, run: dict[str, Any], same: str, started: float):
@@ -341,16 +391,9 @@ def _unchanged(config: p.PipelineConfig, run: dict[str, Any], same: str, started
     run["inputs"] = previous.get("inputs") or {}
     run["warnings"] += [w for w in previous.get("warnings") or [] if w not in run["warnings"]]
     tables = p.summarise(config.warehouse)
+    seconds = time.perf_counter() - started
     run["stages"].append(
-        _stage(
-            "check",
-            "unchanged",
-            None,
-            sum(tables.values()),
-            time.perf_counter() - started,
-            True,
-            unchanged_since=same,
-        )
+        rec.stage("check", "unchanged", None, sum(tables.values()), seconds, True, unchanged_since=same)
     )
     get_run_logger().info(
         "inputs, schemas, SQL models, configuration and code unchanged since run %s: nothing read, %s left as "
@@ -361,132 +404,4 @@ def _unchanged(config: p.PipelineConfig, run: dict[str, Any], same: str, started
     return issues, tables
 
 
-def _rebuild(config: p.PipelineConfig, catalog: Catalog, profile: RegionProfile, run: dict[str, Any], keys):
-    """Ingest (cached per source), validate (cached), build a new file and swap it in."""
-    stages: list[dict[str, Any]] = run["stages"]
-    started = time.perf_counter()
-    try:
-        ingested = ingest_flow(config, catalog, profile, keys)
-    except BaseException:
-        stages.append(_failed("ingest", f"ingest-{profile.id}", started))
-        raise
-    run["inputs"] = ingested.file_hashes
-    run["warnings"] += ingested.warnings
-    rows_read = sum(len(frame) for frame in ingested.frames.values())
-    stages += ingested.stages
-    stages.append(
-        _stage(
-            "ingest",
-            f"ingest-{profile.id}",
-            None,
-            rows_read,
-            time.perf_counter() - started,
-            all(s["cached"] for s in ingested.stages),
-            sources=len(ingested.frames),
-        )
-    )
-    started = time.perf_counter()
-    try:
-        issues, validated = validate_flow(ingested, config, catalog, profile)
-    except BaseException:
-        stages.append(_failed("validate", f"validate-{profile.id}", started))
-        raise
-    stages.append({**validated, "status": "failed" if validated["errors"] else "completed"})
-    p.raise_on_errors(issues)
-    started = time.perf_counter()
-    try:
-        built, steps = build_flow(ingested, issues, config, catalog, profile, run)
-    except BaseException:
-        stages.append(_failed("build", f"build-{profile.id}", started))
-        raise
-    run["steps"] = steps
-    curated = sum(s["rows"] for s in steps if s["model"].startswith("curated."))
-    stages.append(
-        _stage(
-            "build",
-            f"build-{profile.id}",
-            rows_read,
-            curated,
-            time.perf_counter() - started,
-            False,
-            models=len(steps),
-        )
-    )
-    started = time.perf_counter()
-    try:
-        tables = publish_flow(built, config)
-    except BaseException:
-        stages.append(_failed("publish", f"publish-{config.warehouse.name}", started))
-        raise
-    stages.append(
-        _stage(
-            "publish",
-            f"publish-{config.warehouse.name}",
-            curated,
-            sum(tables.values()),
-            time.perf_counter() - started,
-            False,
-        )
-    )
-    return issues, tables
-
-
-def _failed(stage: str, name: str, started: float) -> dict[str, Any]:
-    return {**_stage(stage, name, None, None, time.perf_counter() - started, False), "status": "failed"}
-
-
-def _record_failure(config: p.PipelineConfig, run: dict[str, Any], issues: pd.DataFrame) -> None:
-    """Record a failed run; a run log that cannot be written (disk full) must not hide the original error."""
-    try:
-        runlog.record_run(config.warehouse, run, issues)
-        p.write_run_summary(config.reports_dir, _summary(run, config, {}, issues, run["warnings"]))
-    except Exception as exc:
-        get_run_logger().error("the failed run could not be recorded: %s", ops.explain_failure(exc))
-
-
-def _stage(
-    stage: str,
-    name: str,
-    rows_in: int | None,
-    rows_out: int | None,
-    seconds: float,
-    cached: bool,
-    **detail: Any,
-) -> dict[str, Any]:
-    """One step of a run as audit.runs / the run log keep it; ``name`` is the Prefect task/flow run name."""
-    return {
-        "stage": stage,
-        "prefect_name": name,
-        "rows_in": rows_in,
-        "rows_out": rows_out,
-        "seconds": round(seconds, 3),
-        "cached": cached,
-        "status": "completed",
-        **detail,
-    }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _summary(run, config, tables, issues, warnings) -> dict[str, Any]:
-    return {
-        "run_id": run["run_id"],
-        "status": run["status"],
-        "started_at": run["started_at"],
-        "finished_at": run["finished_at"],
-        "error": run["error"],
-        "warehouse": str(config.warehouse),
-        "run_log": str(runlog.run_log_path(config.warehouse)),
-        "reports_dir": str(config.reports_dir),
-        "curated_tables": tables,
-        "validation_issues": len(issues),
-        "validation_errors": int((issues["severity"] == "error").sum()) if len(issues) else 0,
-        "warnings": list(warnings),
-        "stages": list(run.get("stages") or []),
-        "build_key": run.get("build_key"),
-    }
-
-
-__all__ = ["ValidationFailed", "replace", "run_pipeline"]
+__all__ = ["ValidationFailed", "mark_cancelled", "replace", "run_pipeline"]

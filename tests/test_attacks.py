@@ -403,7 +403,7 @@ def test_an_unknown_profile_name_is_recorded_in_the_run_log(workspace, capsys):
     args = workspace.cli_args()
     args[args.index("--profile") + 1] = "atlantis"
     code, _out, err = run_cli(capsys, *args)
-    assert code == 1 and "no profile named 'atlantis'" in err
+    assert code == 2 and "no profile named 'atlantis'" in err  # a mistake in the command: exit code 2
     status = workspace.status(capsys)
     assert status.splitlines()[0].split()[1] == "failed" and "no profile named 'atlantis'" in status
 

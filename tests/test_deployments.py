@@ -203,3 +203,29 @@ def _run_deployment(api: str, deadline: float, served, serve_log: Path):
             poll_interval=1,
             as_subflow=False,
         )
+
+
+def test_next_runs_are_in_brussels_time_across_the_change_to_summer_time():
+    """Worked out by hand: 3 March 2027 is a Wednesday (1 January 2027 is a Friday, + 61 days); EU summer time
+    starts on the last Sunday of March, 28 March 2027, so April and May runs are at 06:00 CEST (UTC+2)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    after = datetime(2027, 3, 1, tzinfo=ZoneInfo("Europe/Brussels"))
+    runs = dep.next_runs("0 6 3 * *", after=after)
+    assert [f"{d:%a %Y-%m-%d %H:%M %Z}" for d in runs] == [
+        "Wed 2027-03-03 06:00 CET",
+        "Sat 2027-04-03 06:00 CEST",
+        "Mon 2027-05-03 06:00 CEST",
+    ]
+    assert [d.utcoffset().total_seconds() / 3600 for d in runs] == [1, 2, 2]
+
+
+def test_serve_dry_run_shows_the_next_runs_and_whether_they_go_online(capsys):
+    from bisa_sdg.cli import main
+
+    assert main(["serve", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    monthly = lines.index(next(line for line in lines if "/refresh-monthly " in line))
+    assert lines[monthly].endswith("online=yes")
+    assert lines[monthly + 1].startswith("    next runs: ") and lines[monthly + 1].count(" 06:00 ") == 3

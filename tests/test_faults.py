@@ -236,8 +236,8 @@ def test_second_run_refused_while_one_runs_then_the_first_killed_mid_publish(wor
         pid = int(marker.read_text().split()[0])
         assert list(workspace.warehouse.parent.glob(".bisa_sdg.duckdb.*.building"))  # A built a new file
 
-        code, _, err = run_cli(capsys, *workspace.cli_args())  # B
-        assert code == 1
+        code, _, err = run_cli(capsys, *workspace.cli_args())  # B: refused before starting Prefect
+        assert code == 2
         assert "another pipeline run is in progress" in err and f"pid {pid}" in err
         assert "nothing was published" in err
         assert "running" in workspace.status(capsys)  # A holds the lock: shown as running, not interrupted

@@ -51,19 +51,19 @@ def test_a_validation_error_fails_the_flow_and_is_logged(prefect_harness, sample
     assert {"refnis_format", "all_region_areas_present"} <= set(issues["rule"])
 
 
-def test_subflows_record_the_ingested_frames_without_copying_them(monkeypatch):
-    """Prefect records a subflow's parameters as JSON; the frames must not be deep-copied for it (a dataclass
-    would be, by dataclasses.asdict: 0.06-0.3 s per subflow) and are recorded as a placeholder."""
-    import pandas as pd
+def test_a_run_is_one_flow_of_tasks(prefect_harness, sample_project):
+    """Each subflow cost a flow run's API calls and showed nothing a task does not: a run is one flow run."""
+    from prefect.client.orchestration import get_client
 
-    from bisa_sdg.run.steps import Ingested
-    from flows.pipeline import build_flow, validate_flow
+    from flows.pipeline import run_pipeline
 
-    copies: list[int] = []
-    monkeypatch.setattr(
-        pd.DataFrame, "__deepcopy__", lambda self, memo=None: copies.append(len(self)) or self
-    )
-    ingested = Ingested(frames={"statbel_area": pd.DataFrame({"refnis": ["21001"] * 3})}, file_hashes={})
-    for subflow in (validate_flow, build_flow):
-        assert subflow.serialize_parameters({"ingested": ingested})["ingested"] == "<Ingested>"
-    assert copies == []
+    summary = run_pipeline(sample_config(sample_project, "one"))
+    with get_client(sync_client=True) as client:
+        flow_names = {flow.id: flow.name for flow in client.read_flows()}
+        runs = [run for run in client.read_flow_runs() if run.name.startswith("bisa-sdg-bisa_sdg.duckdb-")]
+        ids = {run.id for run in runs}
+        tasks = {task.name.split("-")[0] for task in client.read_task_runs() if task.flow_run_id in ids}
+    assert not {"ingest", "validate", "build", "publish"} & set(flow_names.values())
+    assert {flow_names[run.flow_id] for run in runs} == {"bisa-sdg"}
+    assert summary["status"] == "completed"
+    assert {"ingest", "validate", "build", "publish", "outputs"} <= tasks

@@ -72,3 +72,16 @@ def test_status_shows_a_failed_and_a_completed_run(workspace, capsys):
         (stages,) = con.execute("select stages from runs where status = 'failed'").fetchone()
     failed = [s for s in json.loads(stages) if s["status"] == "failed"]
     assert [s["stage"] for s in failed] == ["validate"] and failed[0]["errors"] >= 1
+
+
+def test_the_summary_lists_every_output_and_says_a_repeated_warning_once(workspace, capsys):
+    code, out, err = run_cli(capsys, *workspace.cli_args("--full-refresh"))
+    assert code == 0, err
+    for output in ("index.html", "sdmx/", "opensdg/", "extracts/"):
+        assert f"  output     {workspace.reports_dir / output}" in out, out
+    assert "  release    not released (unreleased run " in out
+    assert "  validation passed: 0 issue(s), 0 error(s)" in out
+    # The SDMX step sets aside the same non-UN series on every run: one line, in the summary's warnings.
+    said = [line for line in (out + err).splitlines() if "SDMX: set aside rows" in line]
+    assert len(said) == 1 and said[0].startswith("  warning    SDMX: set aside rows"), said
+    assert "  model      " not in out  # per-model lines only with -v

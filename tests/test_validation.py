@@ -103,3 +103,27 @@ def test_validation_failed_lists_every_error(context):
     issues = issues_for("statbel_population", frame, context)
     error = ValidationFailed(issues)
     assert "error(s)" in str(error) and "2100" in str(error)
+
+
+@pytest.mark.parametrize("threshold", [10**9, 1], ids=["pandera", "duckdb"])
+def test_a_negative_population_is_reported_under_the_rule_it_breaks(sample_project, threshold):
+    """The reader turns '-185103' into a missing count; the issue must name the bound (schemas/statbel_population
+    .yaml: count_non_negative, "a population count cannot be negative"), not ask for a missing value."""
+    from bisa_sdg.run import steps
+    from bisa_sdg.validation.duckdb_engine import validate_any
+    from tests.conftest import sample_config
+
+    path = sample_project / "data/raw/statbel_population/vandenbroucke_belgian_municipalities_2020.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace('"185103"', '"-185103"', 1), encoding="utf-8")
+    config = sample_config(sample_project)
+    catalog, profile = steps.load_configuration(config)
+    source = next(s for s in catalog.sources if s.id == "statbel_population")
+    frame, _, _ = steps.ingest_source(source, config, profile)
+    schema = load_schema(steps.schema_path(config.schemas_dir, source))
+
+    issues = validate_any(frame, schema, profile, {source.id: frame}, threshold=threshold)
+
+    assert issues[["rule", "column", "value"]].values.tolist() == [
+        ["count_non_negative", "population", "-185103"]
+    ]
+    assert "cannot be negative" in issues.iloc[0]["message"]

@@ -11,15 +11,18 @@ from typing import Any
 import yaml
 
 from bisa_sdg.config.paths import OutsideFolderError, confined
+
+# Defined in the light settings module (the quick commands use them without loading pandas); named here too.
+from bisa_sdg.config.settings import (  # noqa: F401
+    PROFILE_NAME_PATTERN,
+    PROFILES_DIR,
+    ProfileError,
+    list_profiles,
+    resolve_profile,
+)
 from bisa_sdg.parsing import load_yaml
 
 AREA_CODE_PATTERN = re.compile(r"^[0-9A-Za-z_]{1,16}$")
-PROFILE_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-PROFILES_DIR = Path("config/profiles")
-
-
-class ProfileError(ValueError):
-    """A region profile that the pipeline cannot use."""
 
 
 @dataclass(frozen=True)
@@ -187,22 +190,3 @@ def _check_optional_keys(profile: RegionProfile, path: Path) -> None:
     reused = sorted(set(changes.codes) & set(profile.municipalities))
     if reused:
         raise ProfileError(f"{path}: area_code_changes: old codes still used by a municipality: {reused}")
-
-
-def resolve_profile(name_or_path: str | Path, profiles_dir: Path = PROFILES_DIR) -> Path:
-    """A profile name ('wallonia' -> config/profiles/wallonia.yaml) or a path to a profile file."""
-    text = str(name_or_path)
-    if PROFILE_NAME_PATTERN.match(text) and not text.endswith((".yaml", ".yml")):
-        path = profiles_dir / f"{text}.yaml"
-        if not path.exists():
-            known = ", ".join(list_profiles(profiles_dir)) or "none"
-            raise ProfileError(f"no profile named {text!r} in {profiles_dir} (known: {known})")
-        return path
-    return Path(text)
-
-
-def list_profiles(profiles_dir: Path = PROFILES_DIR) -> list[str]:
-    """The profile names of a profiles folder, sorted."""
-    if not profiles_dir.is_dir():
-        return []
-    return sorted(p.stem for p in profiles_dir.glob("*.yaml") if PROFILE_NAME_PATTERN.match(p.stem))

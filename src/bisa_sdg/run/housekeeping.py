@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 FAULT_PAUSE_AT = "BISA_SDG_FAULT_PAUSE_AT"  # name of the fault point at which to pause
 FAULT_MARKER = "BISA_SDG_FAULT_MARKER"  # file written (with the pid) when the pause starts
 FAULT_PAUSE_SECONDS = "BISA_SDG_FAULT_PAUSE_SECONDS"  # how long to pause (default 120 s), then carry on
-FAULT_POINTS = ("after-lock", "before-publish", "after-publish")
+FAULT_POINTS = ("after-lock", "mid-build", "before-publish", "after-publish", "before-outputs")
 
 
 def fault_point(name: str) -> None:

@@ -12,10 +12,12 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RUN_COLUMNS = (
     "run_id",
@@ -64,16 +66,40 @@ class RunLocked(RuntimeError):
     """Another run holds the warehouse."""
 
 
+INTERRUPTED = (
+    "interrupted"  # stopped by SIGINT/SIGTERM (recorded), or killed before recording its end (derived)
+)
+
+# Locks this process holds, by lock file: the CLI takes the lock before Prefect starts and the flow takes it
+# again; a second flock on a new descriptor of the same file would refuse this very process.
+_held: dict[Path, int] = {}
+
+
 def run_log_path(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}_runs.duckdb")
 
 
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f".{warehouse.name}.lock")
+
+
 @contextmanager
 def exclusive_run(warehouse: Path) -> Iterator[None]:
-    """One run at a time per warehouse: a second run started meanwhile stops at once with a clear message."""
+    """One run at a time per warehouse: a second run started meanwhile stops at once with a clear message.
+
+    Re-entrant within one process: taking it again while this process holds it is a no-op.
+    """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the whole run
+    path = lock_path(warehouse).resolve()
+    if path in _held:
+        _held[path] += 1
+        try:
+            yield
+        finally:
+            _held[path] -= 1
+        return
+    # Created owner-writable only, whatever the umask: the CLI takes the lock before the run restricts it.
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644), "a+")
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -87,7 +113,11 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
-        yield
+        _held[path] = 1
+        try:
+            yield
+        finally:
+            del _held[path]
     finally:
         handle.close()
 
@@ -98,6 +128,8 @@ def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) ->
     Recording the same run_id again replaces its row and its issues: a run is recorded as 'running' when it
     starts and again when it ends, so a process killed in between leaves a 'running' row (shown as interrupted).
     """
+    import pandas as pd
+
     path = run_log_path(warehouse)
     row = {
         k: (json.dumps(run.get(k), sort_keys=True, default=str) if k in _JSON_COLUMNS else run.get(k))
@@ -139,6 +171,8 @@ def record_early_failure(warehouse: Path, profile: str, error: str) -> None:
         "online": False,
         "error": error,
     }
+    import pandas as pd
+
     issues = pd.DataFrame(columns=["source", "file", "row", "column", "rule", "severity", "value", "message"])
     try:
         with exclusive_run(Path(warehouse)):
@@ -149,6 +183,8 @@ def record_early_failure(warehouse: Path, profile: str, error: str) -> None:
 
 def last_runs(warehouse: Path, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The latest runs (newest first) and the issues of those runs."""
+    import pandas as pd
+
     path = run_log_path(warehouse)
     if not path.exists():
         return pd.DataFrame(columns=list(RUN_COLUMNS)), pd.DataFrame()
@@ -164,10 +200,10 @@ def last_runs(warehouse: Path, limit: int = 10) -> tuple[pd.DataFrame, pd.DataFr
 
 def run_in_progress(warehouse: Path) -> bool:
     """True while some process holds the run lock of this warehouse."""
-    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
-    if not lock_path.exists():
+    path = lock_path(warehouse)
+    if not path.exists():
         return False
-    with open(lock_path) as handle:
+    with open(path) as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -178,4 +214,25 @@ def run_in_progress(warehouse: Path) -> bool:
 
 def effective_status(status: str, in_progress: bool) -> str:
     """A run still marked 'running' while nobody holds the lock died without recording its end."""
-    return "interrupted" if status == "running" and not in_progress else status
+    return INTERRUPTED if status == "running" and not in_progress else status
+
+
+def recent_runs(warehouse: Path, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest runs (newest first), each with its ``issues`` (dicts): for ``bisa-sdg status``, no pandas."""
+    path = run_log_path(warehouse)
+    if not path.exists():
+        return []
+    with duckdb.connect(str(path), read_only=True) as con:
+        cursor = con.execute("select * from runs order by started_at desc limit ?", [limit])
+        names = [column[0] for column in cursor.description]
+        runs = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        cursor = con.execute(
+            "select * from validation_issues where run_id in (select run_id from runs order by started_at desc "
+            "limit ?) order by run_id, source, file, row",
+            [limit],
+        )
+        names = [column[0] for column in cursor.description]
+        issues = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for run in runs:
+        run["issues"] = [issue for issue in issues if issue["run_id"] == run["run_id"]]
+    return runs

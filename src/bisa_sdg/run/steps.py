@@ -9,7 +9,6 @@ import json
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ import bisa_sdg
 from bisa_sdg.config.catalog import Catalog, CatalogError, Source, SourceFile, load_catalog, sha256_of
 from bisa_sdg.config.paths import OutsideFolderError, confined
 from bisa_sdg.config.profile import RegionProfile, load_profile
+from bisa_sdg.config.settings import PipelineConfig
+from bisa_sdg.run import housekeeping as ops
 from bisa_sdg.run.regions import load_stand_ins, select_sources
 from bisa_sdg.sources import SourceFileError, read_source
 from bisa_sdg.sources.dropin import awaits_first_file, dropped_files, input_files
@@ -31,42 +32,6 @@ from bisa_sdg.warehouse.assessment_tables import load_assessment_tables
 from bisa_sdg.warehouse.registry import load_registry_tables
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class PipelineConfig:
-    """Where things are. Defaults are the repository layout; every path can be overridden from the CLI."""
-
-    raw_dir: Path = Path("data/raw")
-    warehouse: Path = Path("data/curated/bisa_sdg.duckdb")
-    reports_dir: Path = Path("reports")
-    profile_path: Path = Path("config/profiles/brussels.yaml")
-    schemas_dir: Path = Path("schemas")
-    online: bool = False
-    full_refresh: bool = False  # ignore every cached step and rebuild (the yearly full rebuild)
-    registry_path: Path | None = None  # default: indicators.yaml in the config folder that holds profiles/
-    targets_path: Path | None = (
-        None  # default: the profile's targets file, else targets.csv in the config folder
-    )
-    benchmark_map_path: Path | None = None  # default: benchmark_map.csv in the config folder
-
-    @property
-    def catalog_path(self) -> Path:
-        return self.raw_dir / "catalog.yaml"
-
-    @property
-    def indicator_registry_path(self) -> Path:
-        """config/indicators.yaml beside the profile's folder, so a copied project finds its own registry."""
-        return self.registry_path or self.profile_path.parent.parent / "indicators.yaml"
-
-    def targets_file(self, profile: RegionProfile) -> Path:
-        """The targets catalog loaded as meta.targets: this config's, the profile's, or config/targets.csv."""
-        return self.targets_path or profile.targets_path or self.profile_path.parent.parent / "targets.csv"
-
-    @property
-    def benchmark_map_file(self) -> Path:
-        """config/benchmark_map.csv: SDSN benchmark indicators mapped to the pipeline's series."""
-        return self.benchmark_map_path or self.profile_path.parent.parent / "benchmark_map.csv"
 
 
 class Ingested:
@@ -281,6 +246,7 @@ def build_warehouse(
                 {"model": f"raw.{k}", "path": "", "rows": v, "seconds": 0.0} for k, v in raw_rows.items()
             ]
             steps += wh.run_models(con, models)
+            ops.fault_point("mid-build")
             con.execute("begin transaction")
             missing = wh.undocumented(con)
             if missing:

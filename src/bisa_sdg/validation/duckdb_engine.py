@@ -805,8 +805,35 @@ def validate_any(
 ) -> pd.DataFrame:
     """pandera for ordinary frames; DuckDB from ``threshold`` rows on, where pandera gets slow and large."""
     if len(frame) < threshold:
-        return validate_frame(frame, schema, profile, others)
-    return validate_sql(frame, schema, profile, others).issues
+        return name_broken_bounds(validate_frame(frame, schema, profile, others), schema)
+    return name_broken_bounds(validate_sql(frame, schema, profile, others).issues, schema)
+
+
+_BOUND_CHECKS = {"ge": lambda x, p: x >= p["value"], "gt": lambda x, p: x > p["value"]}
+
+
+def name_broken_bounds(issues: pd.DataFrame, schema: SourceSchema) -> pd.DataFrame:
+    """A value left empty because the reader refused it as out of bounds is reported under the bound it breaks.
+
+    Why: readers turn a count such as '-185103' into a missing value, so it failed as ``not_nullable`` ("a value
+    is required"), which sends the statistician looking for an empty cell; the column's ``ge``/``gt`` rule
+    (``count_non_negative``: "a population count cannot be negative") says what is wrong.
+    """
+    if issues.empty:
+        return issues
+    issues = issues.copy()
+    for position in issues.index[issues["rule"] == "not_nullable"]:
+        try:
+            number = float(str(issues.at[position, "value"]).replace(",", "."))
+        except ValueError:
+            continue
+        for rule in schema.column_rules.get(str(issues.at[position, "column"]), ()):
+            check = _BOUND_CHECKS.get(rule.kind)
+            if check and rule.severity == "error" and not check(number, rule.params):
+                issues.at[position, "rule"] = rule.name
+                issues.at[position, "message"] = rule.message
+                break
+    return issues
 
 
 __all__ = ["SqlValidation", "validate_any", "validate_sql"]

@@ -21,6 +21,7 @@ from pandera.engines import pandas_engine
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import load_yaml
+from bisa_sdg.validation.issues import describe_issue
 
 ISSUE_COLUMNS = ("source", "file", "row", "column", "rule", "severity", "value", "message")
 SEVERITIES = ("error", "warning")
@@ -68,16 +69,6 @@ class ValidationFailed(RuntimeError):
         if len(errors) > 20:
             lines.append(f"  … and {len(errors) - 20} more (see audit.validation_issues)")
         super().__init__("\n".join(lines))
-
-
-def describe_issue(issue: Mapping[str, Any]) -> str:
-    """One line a statistician can act on: file, row, column, rule, value and what the rule means."""
-    where = str(issue["file"] or issue["source"])
-    if issue.get("row") is not None and not pd.isna(issue["row"]):
-        where += f", row {int(issue['row'])}"
-    column = f", column {issue['column']}" if issue.get("column") else ""
-    value = f" — value {issue['value']!r}" if issue.get("value") not in (None, "") else ""
-    return f"{where}{column}: rule '{issue['rule']}' failed{value}: {issue['message']}"
 
 
 @dataclass(frozen=True)
