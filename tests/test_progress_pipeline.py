@@ -29,7 +29,7 @@ def built(tmp_path_factory):
     p.build_and_publish(config)
     profile = p.load_configuration(config)[1]
     con = duckdb.connect(str(config.warehouse), read_only=True)
-    yield con, load_targets(config.targets_file(profile))
+    yield con, load_targets(config.targets_file(profile.targets_path))
     con.close()
 
 

@@ -15,10 +15,6 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bisa_sdg.config.profile import RegionProfile
 
 ENV_PREFIX = "BISA_SDG_"
 # old name -> the setting's name now
@@ -95,11 +91,20 @@ class PipelineConfig:
         """config/indicators.yaml beside the profile's folder, so a copied project finds its own registry."""
         return self.registry_path or self.profile_path.parent.parent / "indicators.yaml"
 
-    def targets_file(self, profile: RegionProfile) -> Path:
-        """The targets catalog loaded as meta.targets: this config's, the profile's, or config/targets.csv."""
-        return self.targets_path or profile.targets_path or self.profile_path.parent.parent / "targets.csv"
+    def targets_file(self, profile_targets: Path | None) -> Path:
+        """The targets catalog loaded as meta.targets: this config's, the profile's (``profile_targets``, the
+        profile's ``targets_path``), or config/targets.csv."""
+        return self.targets_path or profile_targets or self.profile_path.parent.parent / "targets.csv"
 
     @property
     def benchmark_map_file(self) -> Path:
         """config/benchmark_map.csv: SDSN benchmark indicators mapped to the pipeline's series."""
         return self.benchmark_map_path or self.profile_path.parent.parent / "benchmark_map.csv"
+
+
+CACHE_DIR_NAME = ".prefect-cache"
+
+
+def cache_dir(warehouse: Path) -> Path:
+    """Where cached task results live: beside the warehouse, so a temporary warehouse has a temporary cache."""
+    return Path(warehouse).resolve().parent / CACHE_DIR_NAME

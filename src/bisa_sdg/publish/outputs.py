@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from bisa_sdg.config.catalog import sha256_of
+from bisa_sdg.config.settings import cache_dir
 from bisa_sdg.publish import extracts, opensdg, report, vlr
 from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
-from bisa_sdg.run.incremental import cache_dir
 
 if TYPE_CHECKING:
     from bisa_sdg.config.profile import RegionProfile
-    from bisa_sdg.run.steps import PipelineConfig
+    from bisa_sdg.config.settings import PipelineConfig
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ RUN_SUMMARY = "run_summary.json"  # not an output: the run writes it after them 
 @dataclass(frozen=True)
 class OutputSettings:
     """Reference and configuration files the outputs read. Relative paths are relative to the working
-    directory, like :class:`bisa_sdg.run.steps.PipelineConfig`'s (run from the repository root)."""
+    directory, like :class:`bisa_sdg.config.settings.PipelineConfig`'s (run from the repository root)."""
 
     dsd_path: Path = REFERENCE / "SDG_DSD_global_IAEG-SDGs_from_brockfanning_2021-07.xml"
     constraints_path: Path = REFERENCE / "sdmx_global_content_constraints_from_open-sdg_sdg-build.csv"

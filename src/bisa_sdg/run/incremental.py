@@ -41,15 +41,10 @@ from typing import Any
 
 from bisa_sdg.config.catalog import Catalog, Source, sha256_of
 from bisa_sdg.config.profile import RegionProfile
+from bisa_sdg.config.settings import cache_dir
 
-CACHE_DIR_NAME = ".prefect-cache"
 KEY_VERSION = "bisa-sdg-incremental-1"
 PACKAGE = "bisa_sdg"
-
-
-def cache_dir(warehouse: Path) -> Path:
-    """Where cached task results live: beside the warehouse, so a temporary warehouse has a temporary cache."""
-    return Path(warehouse).resolve().parent / CACHE_DIR_NAME
 
 
 def _digest(parts: Iterable[Any]) -> str:

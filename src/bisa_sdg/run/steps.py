@@ -237,7 +237,7 @@ def build_warehouse(
             load_registry_tables(con, config.indicator_registry_path)
             load_assessment_tables(
                 con,
-                config.targets_file(profile),
+                config.targets_file(profile.targets_path),
                 config.benchmark_map_file,
                 profile.targets_applies_to,
             )
