@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bisa_sdg.acquire.http import RedactingFilter, redact_text
+from bisa_sdg.run.log_filters import add_to_handlers
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +137,5 @@ def chmod_readable(path: Path) -> None:
 
 
 def install_log_redaction() -> None:
-    """Redact credentials in every record that reaches a handler of Prefect's loggers or of the root logger.
-
-    Logger filters do not apply to records propagated from child loggers; handler filters do. Prefect's
-    handlers (console, API log shipping) are found on the 'prefect' logger tree.
-    """
-    loggers = [logging.getLogger()] + [
-        logging.getLogger(name)
-        for name in list(logging.Logger.manager.loggerDict)
-        if name.startswith("prefect")
-    ]
-    for logger in loggers:
-        for handler in logger.handlers:
-            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-                handler.addFilter(RedactingFilter())
+    """Redact credentials in every record that reaches a handler of Prefect's loggers or of the root logger."""
+    add_to_handlers(RedactingFilter)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from bisa_sdg.run.log_filters import add_to_handlers
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -81,12 +83,4 @@ class QuietInterrupts(logging.Filter):
 
 def install_quiet_interrupts() -> None:
     """On every handler of the root and Prefect loggers (handler filters see propagated records too)."""
-    loggers = [logging.getLogger()] + [
-        logging.getLogger(name)
-        for name in list(logging.Logger.manager.loggerDict)
-        if name.startswith("prefect")
-    ]
-    for logger in loggers:
-        for handler in logger.handlers:
-            if not any(isinstance(f, QuietInterrupts) for f in handler.filters):
-                handler.addFilter(QuietInterrupts())
+    add_to_handlers(QuietInterrupts)
