@@ -17,8 +17,9 @@ import pytest
 from bisa_sdg.progress.methods import CATEGORIES, METHODS
 from bisa_sdg.progress.reasons import REASONS
 from bisa_sdg.publish.outputs import write_outputs
-from bisa_sdg.publish.report import Titles, load_labels, render_report
+from bisa_sdg.publish.report import render_report
 from bisa_sdg.publish.snapshot import read_snapshot
+from bisa_sdg.publish.titles import Titles, load_labels
 from tests.browser_support import Browser
 from tests.conftest import ROOT
 from tests.outputs_support import RUN_ID, build_sample_warehouse, make_warehouse, settings

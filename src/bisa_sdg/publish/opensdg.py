@@ -34,8 +34,9 @@ import pandas as pd
 import yaml
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
-from bisa_sdg.publish.report import ESTIMATE_NATURES, Titles, humanise, load_labels
+from bisa_sdg.publish.report import ESTIMATE_NATURES
 from bisa_sdg.publish.snapshot import Snapshot, as_records
+from bisa_sdg.publish.titles import Titles, humanise, load_labels
 
 _EU_CODE = re.compile(r"^sdg_(\d{1,2})_(\w+)$", re.IGNORECASE)
 MUNICIPALITY = "Municipality"

@@ -28,6 +28,7 @@ import pandas as pd
 from bisa_sdg.config.catalog import sha256_of
 from bisa_sdg.config.settings import cache_dir
 from bisa_sdg.publish import extracts, opensdg, report, vlr
+from bisa_sdg.publish import titles as titles_module
 from bisa_sdg.publish.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
@@ -178,9 +179,9 @@ def write_outputs(
         t = _timed(timings, "sdmx", t)
         written += extracts.write_extracts(snapshot, staging / "extracts", vintage=vintage)
         t = _timed(timings, "extracts", t)
-        titles = report.Titles.load(
+        titles = titles_module.Titles.load(
             snapshot,
-            list(report.load_labels()["languages"]),
+            list(titles_module.load_labels()["languages"]),
             series_names_path=settings.series_names_path,
         )
         written += opensdg.write_opensdg(snapshot, staging / "opensdg", vintage=vintage, titles=titles)
@@ -189,8 +190,8 @@ def write_outputs(
             snapshot,
             staging / vlr.VLR_DIR,
             titles,
-            report.load_labels(),
-            list(report.load_labels()["languages"]),
+            titles_module.load_labels(),
+            list(titles_module.load_labels()["languages"]),
         )
         t = _timed(timings, "vlr", t)
         written.append(

@@ -19,7 +19,7 @@ import pandas as pd
 from bisa_sdg.publish.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from bisa_sdg.publish.report import Titles
+    from bisa_sdg.publish.titles import Titles
 
 VLR_DIR = "vlr"
 VLR_COLUMNS: tuple[str, ...] = (
