@@ -218,6 +218,25 @@ def test_handmade_report_ranks_the_municipalities_and_names_the_worst_off(handma
     assert '<li class="worst">' in ranking.split("</li>")[0] + "</li>"
 
 
+def test_a_series_without_a_desired_direction_names_no_worst_off(tmp_path) -> None:
+    # The same PM2.5 spread, but curated.equity knows no desired direction (as for 11.3.1's ratio of land
+    # consumption to population growth): nobody is called worst-off, the list says it runs by value, and the
+    # spread (11.5 / 9.5 = 1.2; CV 7.77 % → 8 %) is still given.
+    warehouse = make_warehouse(tmp_path / "w.duckdb", progress=True, national_table=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("update curated.equity set direction = null, worst_area = null, worst_value = null")
+    con.close()
+    html = render_report(read_snapshot(warehouse), tmp_path / "index.html", vintage="2025-06-30").read_text(
+        encoding="utf-8"
+    )
+    ui, text = load_labels()["ui"], unescape(html)
+    assert 'class="worst-name"' not in html and '<li class="worst">' not in html
+    assert ui["no_direction_ranking"]["fr"] in text
+    assert ui["ranked_by_value_note"]["nl"] in text and ui["ranked_note"]["en"] not in text
+    spread = re.search(r'<p class="spread">(.*?)</p>', html, re.S).group(1)
+    assert ">1.2<" in spread and ">8<" in spread
+
+
 def test_handmade_report_gives_one_headline_verdict_with_its_chance_and_robustness(handmade_report) -> None:
     html = handmade_report.read_text(encoding="utf-8")
     labels = load_labels()

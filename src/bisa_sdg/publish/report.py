@@ -78,6 +78,7 @@ class Municipal:
     cv: float | None = None
     region_value: float | None = None
     estimate: bool = False
+    directed: bool = False  # the series has a desired direction, so the ranking runs from worst-off
     map_svg: str = ""
     legend: list[dict[str, Any]] = field(default_factory=list)
 
@@ -287,6 +288,7 @@ def _municipal(
         for c in missing
     ]
     found = Municipal(year=year, ranked=ranked, estimate=any(r.get("estimate") for r in ranked))
+    found.directed = direction in ("increase", "decrease")
     found.region_value = next((p.value for p in region if p.year == year), None)
     if equity:
         found.ratio = equity.get("max_min_ratio")
