@@ -179,20 +179,13 @@ def write_outputs(
         t = _timed(timings, "sdmx", t)
         written += extracts.write_extracts(snapshot, staging / "extracts", vintage=vintage)
         t = _timed(timings, "extracts", t)
-        titles = titles_module.Titles.load(
-            snapshot,
-            list(titles_module.load_labels()["languages"]),
-            series_names_path=settings.series_names_path,
-        )
+        labels = titles_module.load_labels()
+        languages = list(labels["languages"])
+        titles = titles_module.Titles.load(snapshot, languages, series_names_path=settings.series_names_path)
         written += opensdg.write_opensdg(snapshot, staging / "opensdg", vintage=vintage, titles=titles)
         t = _timed(timings, "opensdg", t)
-        written += vlr.write_vlr(
-            snapshot,
-            staging / vlr.VLR_DIR,
-            titles,
-            titles_module.load_labels(),
-            list(titles_module.load_labels()["languages"]),
-        )
+        annex = vlr.annex_frames(snapshot, titles, labels, languages)
+        written += vlr.write_vlr(staging / vlr.VLR_DIR, annex)
         t = _timed(timings, "vlr", t)
         written.append(
             report.render_report(
@@ -204,6 +197,7 @@ def write_outputs(
                 default_language=settings.default_language,
                 titles=titles,
                 linked_files=[p.relative_to(staging).as_posix() for p in written] + [OUTPUTS_MANIFEST],
+                annex=annex,
             )
         )
         t = _timed(timings, "report", t)

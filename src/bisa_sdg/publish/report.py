@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -35,6 +35,9 @@ from bisa_sdg.publish.snapshot import (
     as_records,
 )
 from bisa_sdg.publish.titles import Titles, as_texts, load_labels
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OUTPUTS_MANIFEST = "outputs.json"  # written by publish.outputs after the report; linked when listed
 
@@ -365,12 +368,17 @@ def _context(snapshot: Snapshot, titles: Titles, labels: dict[str, Any]) -> Cont
 
 
 def build_views(
-    snapshot: Snapshot, *, series_names_path: Path | None = None, titles: Titles | None = None
+    snapshot: Snapshot,
+    *,
+    series_names_path: Path | None = None,
+    titles: Titles | None = None,
+    annex: Mapping[str, pd.DataFrame] | None = None,
 ) -> tuple[list[IndicatorView], dict[str, Any]]:
-    """Everything the template shows, from the snapshot alone."""
+    """Everything the template shows, from the snapshot alone (``annex``: the VLR frames, when already built)."""
     labels = load_labels()
     languages: list[str] = list(labels["languages"])
     titles = titles or Titles.load(snapshot, languages, series_names_path=series_names_path)
+    annex = annex if annex is not None else vlr.annex_frames(snapshot, titles, labels, languages)
     ctx = _context(snapshot, titles, labels)
     country_code = str(snapshot.area_records.get(ctx.region_code, {}).get("parent_area") or "") or None
     source_rows = {str(r["source_id"]): r for r in as_records(snapshot.sources)}
@@ -398,7 +406,7 @@ def build_views(
         "has_progress": progress_frame is not None,
         "agendas": agenda_cards(snapshot.frame(SCORECARD_TABLE), ctx.region_code, labels, languages),
         "sources": [_source_view(r, sid) for sid, r in source_rows.items()],
-        "vlr_rows": vlr.vlr_section(snapshot, titles, labels, languages),
+        "vlr_rows": vlr.vlr_section(annex, languages),
     }
     return views, context
 
@@ -453,10 +461,11 @@ def render_report(
     default_language: str | None = None,
     titles: Titles | None = None,
     linked_files: Sequence[str] = (),
+    annex: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the report to ``out_path`` (the caller moves it into place). ``linked_files``: the outputs written
     beside it (paths relative to its folder); the page links those and no others."""
-    views, context = build_views(snapshot, series_names_path=series_names_path, titles=titles)
+    views, context = build_views(snapshot, series_names_path=series_names_path, titles=titles, annex=annex)
     languages = context["languages"]
     lang = default_language if default_language in languages else languages[0]
     env = jinja2.Environment(

@@ -157,17 +157,20 @@ def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lan
     return frame.sort_values(["sdg_target", "indicator_id", "series"]).reset_index(drop=True)
 
 
-def write_vlr(
-    snapshot: Snapshot, out_dir: Path, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
-) -> list[Path]:
-    """reports/vlr/vlr_annex_<lang>.csv for each language; returns the paths written."""
+def annex_frames(
+    snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
+) -> dict[str, pd.DataFrame]:
+    """The annex in each language, built once for the CSV files and the report."""
+    return {lang: vlr_frame(snapshot, titles, labels, lang) for lang in languages}
+
+
+def write_vlr(out_dir: Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
+    """reports/vlr/vlr_annex_<lang>.csv for each language of ``frames`` (annex_frames); the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for lang in languages:
+    for lang, frame in frames.items():
         path = out_dir / f"vlr_annex_{lang}.csv"
-        vlr_frame(snapshot, titles, labels, lang).to_csv(
-            path, index=False, encoding="utf-8", lineterminator="\n"
-        )
+        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
         written.append(path)
     return written
 
@@ -181,11 +184,8 @@ TEXT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def vlr_section(
-    snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
-) -> list[dict[str, Any]]:
+def vlr_section(frames: Mapping[str, pd.DataFrame], languages: Sequence[str]) -> list[dict[str, Any]]:
     """The annex rows for the HTML report: the text columns as {language: text}, the rest as in the CSV."""
-    frames = {lang: vlr_frame(snapshot, titles, labels, lang) for lang in languages}
     first = frames[languages[0]]
     rows: list[dict[str, Any]] = []
     for i, rec in enumerate(first.to_dict("records")):
