@@ -287,3 +287,23 @@ def test_a_missing_column_is_named(tmp_path: Path, monkeypatch):
 )
 def test_the_compilations_marks_are_kept(series: str, note: str, expected: str):
     assert flags_of(series, note) == expected
+
+
+def test_uncached_r_data_files_are_parsed_in_worker_processes_into_the_cache(tmp_path, monkeypatch):
+    from bisa_sdg.sources import statbel_land_use as land_use
+
+    monkeypatch.setenv(_rdata.CACHE_ENV, str(tmp_path / "cache"))
+    names = ["TF_EAE_LAND_OCCUPTN_1983.RData", "TF_EAE_LAND_OCCUPTN_1984.RData"]
+    files = [(ROOT / "data/raw/statbel_land_use" / name, f"statbel_land_use/{name}") for name in names]
+    parsed = [land_use._grouped(_rdata._parse(path, relative, land_use._COLUMNS)) for path, relative in files]
+
+    _rdata.warm_cache(files, land_use._COLUMNS, land_use._grouped)
+
+    assert len(list((tmp_path / "cache").glob("*.arrow"))) == 2  # one entry a file, written by the workers
+    monkeypatch.setattr(
+        _rdata, "_parse", lambda *args: pytest.fail("parsed again instead of read from cache")
+    )
+    for (path, relative), expected in zip(files, parsed, strict=True):
+        pd.testing.assert_frame_equal(
+            _rdata.read_rdata_summary(path, relative, land_use._COLUMNS, land_use._grouped), expected
+        )

@@ -17,9 +17,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import io
+import multiprocessing
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +61,32 @@ def read_rdata_summary(path: Path, relative: str, columns: Sequence[str], summar
     summary = summarise(_parse(path, relative, columns))
     _store(entry, summary)
     return summary
+
+
+def warm_cache(files: Sequence[tuple[Path, str]], columns: Sequence[str], summarise: Summary) -> None:
+    """Parse the files the cache lacks in parallel processes, so the reader's own calls then hit the cache.
+
+    pyreadr holds the GIL while it reads (every text cell is a Python call), so threads would not help. Any
+    failure is left to the reader's own call, which parses again and names the file.
+    """
+    missing = [
+        (path, relative)
+        for path, relative in files
+        if _cached(_entry(Path(path).read_bytes(), columns, summarise)) is None
+    ]
+    workers = min(len(missing), os.cpu_count() or 1)
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if workers < 2 or (main_file is not None and not Path(main_file).is_file()):
+        return  # one file or one core; or a main (piped, '<stdin>') that a spawned worker could not import
+    context = multiprocessing.get_context("spawn")  # no fork of a process that runs Prefect's threads
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for future in [
+                pool.submit(read_rdata_summary, p, r, list(columns), summarise) for p, r in missing
+            ]:
+                future.exception()
+    except (OSError, RuntimeError):  # no processes here (a sandbox, a broken pool): the readers parse in turn
+        return
 
 
 def check_year(summary: pd.DataFrame, relative: str, year: int) -> None:

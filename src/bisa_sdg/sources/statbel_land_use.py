@@ -24,7 +24,7 @@ import pandas as pd
 
 from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
-from bisa_sdg.sources._rdata import check_year, read_rdata_summary
+from bisa_sdg.sources._rdata import check_year, read_rdata_summary, warm_cache
 
 _COLUMNS = ("CD_MUNTY_REFNIS", "TX_RGN_DESCR_FR", "CD_YEAR", "CD_RUB_LVL_2", "CD_RUB_LVL_3", "MS_TOT_SUR")
 
@@ -68,6 +68,7 @@ def _year(raw_dir: Path, relative: str, year: int) -> pd.DataFrame:
 
 def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
     raw_dir = Path(raw_dir)
+    warm_cache([(raw_dir / item.path, item.path) for item in source.files], _COLUMNS, _grouped)
     totals = pd.concat(
         [_year(raw_dir, item.path, int(item.attrs["reference_year"])) for item in source.files],
         ignore_index=True,

@@ -33,7 +33,7 @@ from bisa_sdg.config.catalog import Source
 from bisa_sdg.config.profile import RegionProfile
 from bisa_sdg.parsing import parse_counts
 from bisa_sdg.sources import SourceFileError, read_csv_as_text
-from bisa_sdg.sources._rdata import check_year, read_rdata_summary
+from bisa_sdg.sources._rdata import check_year, read_rdata_summary, warm_cache
 
 _COMPILED_COLUMNS = ["NIS_code", "municipality_FR", "municipality_NL", "region_FR", "inhabitants"]
 
@@ -150,6 +150,12 @@ def read(source: Source, raw_dir: Path, profile: RegionProfile) -> pd.DataFrame:
         landed = {m.year: m for m in landed_members(raw_dir, DATASETS["pop_struct"])}
     except StatbelError as exc:
         raise SourceFileError(str(exc)) from exc
+    rdata = [
+        (raw_dir / item.path, item.path)
+        for item in source.files
+        if item.attrs.get("layout") == "rdata" and int(item.attrs["reference_year"]) not in landed
+    ]
+    warm_cache(rdata, _RDATA_COLUMNS, _municipal_totals)
     by_year: dict[int, pd.DataFrame] = {}
     for item in source.files:
         year = int(item.attrs["reference_year"])
