@@ -72,7 +72,7 @@ def warm_cache(files: Sequence[tuple[Path, str]], columns: Sequence[str], summar
     missing = [
         (path, relative)
         for path, relative in files
-        if _cached(_entry(Path(path).read_bytes(), columns, summarise)) is None
+        if not _entry(Path(path).read_bytes(), columns, summarise).is_file()
     ]
     workers = min(len(missing), os.cpu_count() or 1)
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
