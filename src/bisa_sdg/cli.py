@@ -84,7 +84,7 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
     live.stage(
         "prefect"
     )  # the flow's first step ends it: until then, Prefect is starting (its server, the run)
-    prefect_ready = start_server_early()  # meanwhile, the checks below
+    early_server = start_server_early()  # first: it takes seconds to answer, the work below needs none of it
     from bisa_sdg.config.catalog import CatalogError
     from bisa_sdg.run import steps
     from bisa_sdg.run.housekeeping import file_identity
@@ -93,7 +93,7 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
     started = time.perf_counter()
     before = file_identity(config.warehouse)
     try:  # the catalog and the profile's content, before the flow: a failed run, recorded as such
-        steps.load_configuration(config)
+        catalog, _ = steps.load_configuration(config)
     except (CatalogError, ProfileError) as exc:
         live.close()
         record_early_failure(config.warehouse, Path(config.profile_path).stem, f"{type(exc).__name__}: {exc}")
@@ -102,16 +102,16 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
             file=sys.stderr,
         )
         return 1
-    try:
-        prefect_ready.wait()
-        from flows.ephemeral import server_dies_with_this_process
-        from flows.pipeline import run_pipeline
+    steps.import_step_modules(catalog)  # while the server starts, not inside the flow's tasks
+    from flows.ephemeral import prefect_api
+    from flows.pipeline import run_pipeline
 
-        server_dies_with_this_process()  # neither Ctrl-C nor a SIGKILL of the run leaves Prefect's server running
-        summary = run_pipeline(config)
-    except BaseException as exc:
-        live.close()
-        return _report_failure(exc, config, before, verbose=args.verbose)
+    with prefect_api(early_server):
+        try:
+            summary = run_pipeline(config)
+        except BaseException as exc:
+            live.close()
+            return _report_failure(exc, config, before, verbose=args.verbose)
     live.close()
     _print_summary(summary, time.perf_counter() - started, verbose=args.verbose)
     return 0
