@@ -86,7 +86,7 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
     )  # the flow's first step ends it: until then, Prefect is starting (its server, the run)
     early_server = start_server_early()  # first: it takes seconds to answer, the work below needs none of it
     from bisa_sdg.config.catalog import CatalogError
-    from bisa_sdg.run import steps
+    from bisa_sdg.run import incremental, steps
     from bisa_sdg.run.housekeeping import file_identity
     from bisa_sdg.run.runlog import record_early_failure
 
@@ -103,6 +103,7 @@ def _run_holding_the_lock(config: PipelineConfig, args: argparse.Namespace) -> i
         )
         return 1
     steps.import_step_modules(catalog)  # while the server starts, not inside the flow's tasks
+    incremental.read_imported_code()  # the code digests of the run's keys, likewise
     from flows.ephemeral import prefect_api
     from flows.pipeline import run_pipeline
 

@@ -33,6 +33,7 @@ import importlib.util
 import inspect
 import json
 import platform
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from importlib import metadata, resources
@@ -141,6 +142,12 @@ def code_digest(*module_names: str) -> str:
         pending.extend(parents)
         pending.extend(_imported_package_modules(name, path))
     return _digest([name, _source_bytes(str(files[name]))] for name in sorted(files))
+
+
+def read_imported_code() -> None:
+    """Read and parse every imported ``bisa_sdg`` module now, as the digests would on first use (once per process):
+    for a caller with time to spare before the run's keys are needed (Prefect's server starting)."""
+    code_digest(*[name for name in list(sys.modules) if name == PACKAGE or name.startswith(PACKAGE + ".")])
 
 
 @functools.lru_cache(maxsize=64)
