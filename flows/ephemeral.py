@@ -56,7 +56,8 @@ def _terminate_with_parent() -> None:
 
 
 def _popen_dying_with_parent(*args: Any, **kwargs: Any) -> subprocess.Popen:
-    kwargs.setdefault("preexec_fn", _terminate_with_parent)
+    if sys.platform.startswith("linux"):  # prctl is Linux's; elsewhere only the session of its own
+        kwargs.setdefault("preexec_fn", _terminate_with_parent)
     kwargs.setdefault("start_new_session", True)
     return subprocess.Popen(*args, **kwargs)
 
@@ -154,7 +155,7 @@ def start_server_early() -> EarlyServer | None:
         return None
     try:
         return EarlyServer()
-    except (OSError, ModuleNotFoundError) as exc:
+    except (OSError, ModuleNotFoundError, subprocess.SubprocessError) as exc:
         log.debug("early start of the Prefect server failed: %s", exc)
         return None
 
