@@ -68,39 +68,36 @@ def window_cagr(rows: pd.DataFrame, window: int = TREND_WINDOW) -> float | None:
     """CAGR from the earliest value at most ``window`` years before the latest one to the latest; None when
     there is no earlier value in the window or a value is not positive."""
     rows = rows.sort_values("time_period")
-    latest = rows.iloc[-1]
-    t = int(latest["time_period"])
-    earlier = rows[(rows["time_period"] >= t - window) & (rows["time_period"] < t)]
-    if earlier.empty:
+    return _sorted_cagr(rows["time_period"].tolist(), rows["obs_value"].tolist(), window)
+
+
+def _sorted_cagr(years: Sequence[int], values: Sequence[float], window: int = TREND_WINDOW) -> float | None:
+    """window_cagr on a series' years and values already in time order (the annex sorts each series once)."""
+    t, vt = int(years[-1]), float(values[-1])
+    earlier = [(year, value) for year, value in zip(years, values, strict=True) if t - window <= year < t]
+    if not earlier:
         return None
-    base = earlier.iloc[0]
-    b, vb, vt = int(base["time_period"]), float(base["obs_value"]), float(latest["obs_value"])
+    b, vb = int(earlier[0][0]), float(earlier[0][1])
     if vb <= 0 or vt <= 0:
         return None
     return (vt / vb) ** (1 / (t - b)) - 1
 
 
-def _headline_rows(progress: pd.DataFrame | None, region: str) -> dict[str, pd.DataFrame]:
-    """The region's headline progress rows, by series (selected once: the annex looks up every series)."""
+def _verdict_rows(progress: pd.DataFrame | None, region: str) -> dict[str, dict[str, Any]]:
+    """The region's headline progress row that the annex shows for each series (see _AGENDA_ORDER): one stable
+    sort of all of them, the first row of each series kept."""
     needed = {"series", "ref_area", "headline", "light", "agenda", "target_type", "target_id"}
     if progress is None or progress.empty or not needed <= set(progress.columns):
         return {}  # an older or hand-made warehouse: no verdict rather than a wrong one
     headline = progress["headline"].astype("boolean").fillna(False).astype(bool)
-    rows = progress[(progress["ref_area"] == region) & headline]
-    return {str(series): group for series, group in rows.groupby("series", sort=False)}
-
-
-def _verdict_row(headline_rows: Mapping[str, pd.DataFrame], series: str) -> dict[str, Any] | None:
-    """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
-    rows = headline_rows.get(series)
-    if rows is None or rows.empty:
-        return None
+    rows = progress[(progress["ref_area"] == region) & headline & progress["series"].notna()]
     rows = rows.assign(
         _unassessed=rows["light"].isna(),
         _order=rows["agenda"].map(_AGENDA_ORDER).fillna(9),
         _numeric=rows["target_type"] != "numeric",
     ).sort_values(["_unassessed", "_order", "_numeric", "target_id"], na_position="last")
-    return rows.iloc[0].to_dict()
+    first = rows.drop_duplicates("series", keep="first")
+    return {str(s): rec for s, rec in zip(first["series"].tolist(), first.to_dict("records"), strict=True)}
 
 
 def _region(areas: pd.DataFrame | None) -> str | None:
@@ -128,12 +125,13 @@ def annex_facts(snapshot: Snapshot, titles: Titles, region: str) -> list[dict[st
     for column in ("sex", "age", "urbanisation", "disability_status"):
         if column in totals.columns:
             totals = totals[totals[column] == "_T"]
-    headline_rows = _headline_rows(snapshot.frame("progress"), region)
+    verdicts = _verdict_rows(snapshot.frame("progress"), region)
     un_series = set(titles.un_series)
     facts: list[dict[str, Any]] = []
     for (indicator_id, series), rows in totals.groupby(["indicator_id", "series"]):
-        latest = rows.sort_values("time_period").iloc[-1]
-        verdict = _verdict_row(headline_rows, str(series)) or {}
+        rows = rows.sort_values("time_period")  # once: the latest value and the trend read the same order
+        latest = rows.iloc[-1]
+        verdict = verdicts.get(str(series), {})
         facts.append(
             {
                 "sdg_target": targets.get(indicator_id, ""),
@@ -143,7 +141,10 @@ def annex_facts(snapshot: Snapshot, titles: Titles, region: str) -> list[dict[st
                 "time_period": int(latest["time_period"]),
                 "value": float(latest["obs_value"]),
                 "unit": str(latest["unit_measure"] or ""),
-                "trend": trend_code(window_cagr(rows), verdict.get("direction")),
+                "trend": trend_code(
+                    _sorted_cagr(rows["time_period"].tolist(), rows["obs_value"].tolist()),
+                    verdict.get("direction"),
+                ),
                 "verdict_target": verdict.get("target_id"),
                 "verdict": verdict.get("category"),
                 "source": str(latest.get("source") or ""),
