@@ -21,7 +21,7 @@ from bisa_sdg.publish import opensdg
 from bisa_sdg.publish.extracts import METADATA_SHEET, SHEET_NAME_MAX, WORKBOOK_NAME, sheet_names
 from bisa_sdg.publish.outputs import OWNED, OutputError, _write_sdmx, write_outputs
 from bisa_sdg.publish.sdmx import load_dsd, load_ref_area_map
-from bisa_sdg.publish.snapshot import read_snapshot
+from bisa_sdg.publish.snapshot import as_records, read_snapshot
 from tests.conftest import ROOT
 from tests.outputs_support import RUN_ID, build_sample_warehouse, make_warehouse, settings
 from tests.sdmx_validators import pysdmx_findings, sdmxthon_findings
@@ -297,6 +297,40 @@ def test_sheet_names_are_valid_unique_and_short() -> None:
     assert all(len(n) <= SHEET_NAME_MAX for n in names.values())
     lowered = [n.lower() for n in names.values()]
     assert len(set(lowered)) == len(lowered) and METADATA_SHEET not in lowered
+
+
+def test_records_are_the_values_of_to_dict_with_missing_cells_as_none() -> None:
+    """as_records reads column by column for speed; every output reads its values, so they must be exactly
+    what to_dict('records') gives (Python ints, bools, Decimals, timestamps), missing cells as None."""
+    from decimal import Decimal
+
+    table = pa.table(
+        {
+            "code": pa.array(["04000", None, "21001"]),
+            "year": pa.array([2015, 2016, None], pa.int32()),
+            "count": pa.array([1, 2, 3], pa.int64()),
+            "value": pa.array([1.5, None, float("nan")]),
+            "flag": pa.array([True, None, False]),
+            "total": pa.array([Decimal("10"), None, Decimal("12")], pa.decimal128(38, 0)),
+            "at": pa.array(
+                [pd.Timestamp("2025-01-01"), None, pd.Timestamp("2025-01-03")], pa.timestamp("us")
+            ),
+        }
+    )
+    frame = table.to_pandas()
+    expected = [
+        {
+            k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+            for k, v in rec.items()
+        }
+        for rec in frame.to_dict("records")
+    ]
+    found = as_records(frame)
+    assert found == expected
+    assert [[type(v) for v in rec.values()] for rec in found] == [
+        [type(v) for v in rec.values()] for rec in expected
+    ]
+    assert found[0]["count"] == 1 and type(found[0]["count"]) is int and found[1]["code"] is None
 
 
 # ----------------------------------------------------------------------------------------- failure

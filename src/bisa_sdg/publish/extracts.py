@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from bisa_sdg.contract import BREAKDOWN_COLUMNS
@@ -150,27 +151,31 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _append_table(ws, frame: pd.DataFrame, *, start_row: int | None = None) -> None:
-    header = list(frame.columns)
-    ws.append(header)
+def _append_table(ws, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A table under the sheet's last row: the header in bold on the header colour, then the rows."""
+    ws.append(list(header))
     row_idx = ws.max_row
     for col, _ in enumerate(header, start=1):
         cell = ws.cell(row=row_idx, column=col)
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-    for record in frame.itertuples(index=False, name=None):
+    for record in rows:
         ws.append([_cell(v) for v in record])
 
 
-def _fit_columns(ws, max_width: int = 70) -> None:
+def _frame_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple[Any, ...]]]:
+    return list(frame.columns), list(frame.itertuples(index=False, name=None))
+
+
+def _fit_columns(ws, columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 70) -> None:
+    """Column widths from the longest text of each column (read from the rows written, not from the sheet:
+    walking the sheet's cells costs more than writing them)."""
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                widths[cell.column] = max(
-                    widths.get(cell.column, 0), min(max_width, len(str(cell.value)) + 2)
-                )
-    for column, width in widths.items():
+    for row in (columns, *rows):
+        for column, value in enumerate(row, start=1):
+            if value is not None:
+                widths[column] = max(widths.get(column, 0), min(max_width, len(str(value)) + 2))
+    for column, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(column)].width = max(8, width)
 
 
@@ -242,7 +247,7 @@ def write_workbook(snapshot: Snapshot, path: Path, *, vintage: str | None) -> Pa
             ws.append(row)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-        _fit_columns(ws)
+        _fit_columns(ws, columns, rows)
     stamp = snapshot.run.started
     wb.properties.creator = "bisa-sdg"
     wb.properties.title = f"SDG 11 indicators — {snapshot.label(vintage)}"
@@ -290,45 +295,52 @@ def _metadata_sheet(ws, snapshot: Snapshot, *, vintage: str | None, sheets: dict
         )
         ws.cell(row=ws.max_row, column=2).font = _WARN
     _section(ws, "Sheets")
-    _append_table(ws, pd.DataFrame({"indicator_id": list(sheets), "sheet": list(sheets.values())}))
+    _append_table(ws, ["indicator_id", "sheet"], sheets.items())
 
     _section(ws, "Definitions (COMMENTs of the warehouse tables and columns)")
-    defs = [
-        {"table": f"curated.{t}", "column": "", "definition": c}
-        for t, c in sorted(snapshot.table_comments.items())
-    ]
-    defs += [
-        {"table": f"curated.{t}", "column": col, "definition": c}
-        for (t, col), c in snapshot.column_comments.items()
-    ]
-    _append_table(ws, pd.DataFrame(defs, columns=["table", "column", "definition"]))
+    defs = [(f"curated.{t}", "", c) for t, c in sorted(snapshot.table_comments.items())]
+    defs += [(f"curated.{t}", col, c) for (t, col), c in snapshot.column_comments.items()]
+    _append_table(ws, ["table", "column", "definition"], defs)
 
     _section(ws, "Sources (meta.sources)")
     sources = snapshot.sources
     if sources.empty:
         sources = pd.DataFrame(columns=list(SOURCE_COLUMNS))
-    _append_table(ws, sources[[c for c in SOURCE_COLUMNS if c in sources.columns]])
+    _append_table(ws, *_frame_rows(sources[[c for c in SOURCE_COLUMNS if c in sources.columns]]))
 
     _section(ws, "Method notes (the comment column)")
-    notes = values[values["comment"].fillna("").astype(str).str.strip() != ""]
-    grouped = (
-        notes.groupby(["indicator_id", "series", "comment"], sort=True)
-        .agg(
-            areas=("ref_area", lambda s: ", ".join(sorted(set(map(str, s))))),
-            years=("time_period", lambda s: ", ".join(str(y) for y in sorted(set(s)))),
-        )
-        .reset_index()[["indicator_id", "series", "areas", "years", "comment"]]
-    )
-    _append_table(ws, grouped)
-    top, wrapped = (
-        Alignment(vertical="top"),
-        Alignment(vertical="top", wrap_text=True),
-    )  # shared: styles are slow
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                cell.alignment = wrapped if cell.column >= 2 else top
+    _append_table(ws, ["indicator_id", "series", "areas", "years", "comment"], method_notes(snapshot))
+    _align(ws)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 50
     for col in ("C", "D", "E", "F", "G", "H"):
         ws.column_dimensions[col].width = 40
+
+
+def method_notes(snapshot: Snapshot) -> list[tuple[str, str, str, str, str]]:
+    """(indicator_id, series, areas, years, comment) per distinct method note, sorted: where each note applies."""
+    groups: dict[tuple[str, str, str], tuple[set[str], set[Any]]] = {}
+    for rec in snapshot.value_records:
+        comment, indicator_id, series = rec["comment"], rec["indicator_id"], rec["series"]
+        if comment is None or not str(comment).strip() or indicator_id is None or series is None:
+            continue
+        areas, years = groups.setdefault((indicator_id, series, comment), (set(), set()))
+        areas.add(str(rec["ref_area"]))
+        years.add(rec["time_period"])
+    return [
+        (*key[:2], ", ".join(sorted(areas)), ", ".join(str(y) for y in sorted(years)), key[2])
+        for key, (areas, years) in sorted(groups.items())
+    ]
+
+
+def _align(ws) -> None:
+    """Every filled cell aligned to the top, wrapped from column B. The alignment's index is looked up once:
+    openpyxl hashes the whole style object on each ``cell.alignment =``, which costs more than the cell."""
+    top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    ids = [ws.parent._alignments.add(a) for a in (top, wrapped)]  # in this order, as A1 comes first
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                if not cell._style:  # what openpyxl's own setter does first
+                    cell._style = StyleArray()
+                cell._style.alignmentId = ids[cell.column >= 2]

@@ -8,6 +8,7 @@ belongs to, or says it is an unreleased run, so a figure quoted from it can be t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -451,6 +452,18 @@ def downloads(files: Sequence[str]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------- rendering
 
 
+@functools.cache
+def _report_template() -> jinja2.Template:
+    """The report's template, compiled once per process (compiling takes longer than rendering it)."""
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["num"] = lambda v, d: Markup(charts.num(float(v), int(d)))
+    env.filters["ml"] = lambda t, tag="span": Markup(charts.texts(t, tag=tag))
+    env.filters["pct"] = lambda v: Markup(charts.num(100 * float(v), 0))
+    return env.from_string(_template_text("report.html.j2"))
+
+
 def render_report(
     snapshot: Snapshot,
     out_path: Path,
@@ -468,13 +481,7 @@ def render_report(
     views, context = build_views(snapshot, series_names_path=series_names_path, titles=titles, annex=annex)
     languages = context["languages"]
     lang = default_language if default_language in languages else languages[0]
-    env = jinja2.Environment(
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["num"] = lambda v, d: Markup(charts.num(float(v), int(d)))
-    env.filters["ml"] = lambda t, tag="span": Markup(charts.texts(t, tag=tag))
-    env.filters["pct"] = lambda v: Markup(charts.num(100 * float(v), 0))
-    template = env.from_string(_template_text("report.html.j2"))
+    template = _report_template()
     stamp = (generated_at or datetime.now(UTC)).astimezone(UTC)
     html = template.render(
         **context,

@@ -38,7 +38,10 @@ def as_records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     than many pandas selections on tiny (Arrow-backed) frames."""
     if frame is None or frame.empty:
         return []
-    return [{k: (v if _present(v) else None) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    # Column by column (tolist gives the Python values to_dict("records") gives, at a fraction of its cost).
+    names = list(frame.columns)
+    columns = [[v if _present(v) else None for v in frame.iloc[:, i].tolist()] for i in range(len(names))]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -68,100 +68,136 @@ def window_cagr(rows: pd.DataFrame, window: int = TREND_WINDOW) -> float | None:
     """CAGR from the earliest value at most ``window`` years before the latest one to the latest; None when
     there is no earlier value in the window or a value is not positive."""
     rows = rows.sort_values("time_period")
-    latest = rows.iloc[-1]
-    t = int(latest["time_period"])
-    earlier = rows[(rows["time_period"] >= t - window) & (rows["time_period"] < t)]
-    if earlier.empty:
+    return _sorted_cagr(rows["time_period"].tolist(), rows["obs_value"].tolist(), window)
+
+
+def _sorted_cagr(years: Sequence[int], values: Sequence[float], window: int = TREND_WINDOW) -> float | None:
+    """window_cagr on a series' years and values already in time order (the annex sorts each series once)."""
+    t, vt = int(years[-1]), float(values[-1])
+    earlier = [(year, value) for year, value in zip(years, values, strict=True) if t - window <= year < t]
+    if not earlier:
         return None
-    base = earlier.iloc[0]
-    b, vb, vt = int(base["time_period"]), float(base["obs_value"]), float(latest["obs_value"])
+    b, vb = int(earlier[0][0]), float(earlier[0][1])
     if vb <= 0 or vt <= 0:
         return None
     return (vt / vb) ** (1 / (t - b)) - 1
 
 
-def _headline_rows(progress: pd.DataFrame | None, region: str) -> dict[str, pd.DataFrame]:
-    """The region's headline progress rows, by series (selected once: the annex looks up every series)."""
+def _verdict_rows(progress: pd.DataFrame | None, region: str) -> dict[str, dict[str, Any]]:
+    """The region's headline progress row that the annex shows for each series (see _AGENDA_ORDER): one stable
+    sort of all of them, the first row of each series kept."""
     needed = {"series", "ref_area", "headline", "light", "agenda", "target_type", "target_id"}
     if progress is None or progress.empty or not needed <= set(progress.columns):
         return {}  # an older or hand-made warehouse: no verdict rather than a wrong one
     headline = progress["headline"].astype("boolean").fillna(False).astype(bool)
-    rows = progress[(progress["ref_area"] == region) & headline]
-    return {str(series): group for series, group in rows.groupby("series", sort=False)}
-
-
-def _verdict_row(headline_rows: Mapping[str, pd.DataFrame], series: str) -> dict[str, Any] | None:
-    """The region's headline progress row for the series that the annex shows (see _AGENDA_ORDER)."""
-    rows = headline_rows.get(series)
-    if rows is None or rows.empty:
-        return None
+    rows = progress[(progress["ref_area"] == region) & headline & progress["series"].notna()]
     rows = rows.assign(
         _unassessed=rows["light"].isna(),
         _order=rows["agenda"].map(_AGENDA_ORDER).fillna(9),
         _numeric=rows["target_type"] != "numeric",
     ).sort_values(["_unassessed", "_order", "_numeric", "target_id"], na_position="last")
-    return rows.iloc[0].to_dict()
+    first = rows.drop_duplicates("series", keep="first")
+    return {str(s): rec for s, rec in zip(first["series"].tolist(), first.to_dict("records"), strict=True)}
 
 
-def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lang: str) -> pd.DataFrame:
-    """The annex in language ``lang``: one row per SDG target x series with a value for the region."""
-    coverage = snapshot.frame("indicator_coverage")
-    targets = {} if coverage is None else dict(zip(coverage["indicator_id"], coverage["target"], strict=True))
-    areas = snapshot.frame("areas")
+def _region(areas: pd.DataFrame | None) -> str | None:
+    """The code of the region the annex describes (None when curated.areas has no region)."""
     if areas is None or not (areas["level"] == "region").any():
-        return pd.DataFrame(columns=list(VLR_COLUMNS))
-    region = str(areas.loc[areas["level"] == "region", "ref_area"].iloc[0])
+        return None
+    return str(areas.loc[areas["level"] == "region", "ref_area"].iloc[0])
+
+
+def _region_name(areas: pd.DataFrame, region: str, lang: str) -> str:
     name_column = f"name_{lang}"
-    region_name = region
     if name_column in areas.columns:
         name = areas.loc[areas["ref_area"] == region, name_column].iloc[0]
-        region_name = str(name) if isinstance(name, str) and name else region
+        return str(name) if isinstance(name, str) and name else region
+    return region
+
+
+def annex_facts(snapshot: Snapshot, titles: Titles, region: str) -> list[dict[str, Any]]:
+    """The annex rows before translation (codes, not words): one per indicator x series with a value for the
+    region. Built once for every language: the trends and verdicts do not depend on the language."""
+    coverage = snapshot.frame("indicator_coverage")
+    targets = {} if coverage is None else dict(zip(coverage["indicator_id"], coverage["target"], strict=True))
     values = snapshot.indicator_values
     totals = values[(values["ref_area"] == region) & values["obs_value"].notna()]
     for column in ("sex", "age", "urbanisation", "disability_status"):
         if column in totals.columns:
             totals = totals[totals[column] == "_T"]
-    headline_rows = _headline_rows(snapshot.frame("progress"), region)
-    ui, categories, units = labels["ui"], labels.get("progress_categories", {}), labels.get("units", {})
+    verdicts = _verdict_rows(snapshot.frame("progress"), region)
     un_series = set(titles.un_series)
-    records: list[dict[str, Any]] = []
+    facts: list[dict[str, Any]] = []
     for (indicator_id, series), rows in totals.groupby(["indicator_id", "series"]):
-        latest = rows.sort_values("time_period").iloc[-1]
-        verdict = _verdict_row(headline_rows, str(series)) or {}
-        kind = indicator_type(str(indicator_id), str(series), un_series)
-        trend = trend_code(window_cagr(rows), verdict.get("direction"))
-        category = verdict.get("category")
-        unit = str(latest["unit_measure"] or "")
-        records.append(
+        rows = rows.sort_values("time_period")  # once: the latest value and the trend read the same order
+        latest = rows.iloc[-1]
+        verdict = verdicts.get(str(series), {})
+        facts.append(
             {
                 "sdg_target": targets.get(indicator_id, ""),
                 "indicator_id": indicator_id,
-                "indicator": titles.indicator(str(indicator_id)).get(lang, indicator_id),
                 "series": series,
-                "series_title": titles.series(str(series)).get(lang, series),
-                "indicator_type": kind,
-                "indicator_type_label": ui[f"vlr_{kind}"][lang],
-                "area": region_name,
+                "indicator_type": indicator_type(str(indicator_id), str(series), un_series),
                 "time_period": int(latest["time_period"]),
                 "value": float(latest["obs_value"]),
-                "unit": units.get(unit, {}).get(lang, unit),
-                "trend": trend,
-                "trend_label": ui[f"vlr_trend_{trend.replace('/', '')}"][lang],
+                "unit": str(latest["unit_measure"] or ""),
+                "trend": trend_code(
+                    _sorted_cagr(rows["time_period"].tolist(), rows["obs_value"].tolist()),
+                    verdict.get("direction"),
+                ),
                 "verdict_target": verdict.get("target_id"),
-                "verdict": category,
-                "verdict_label": categories.get(category, {}).get(lang, category) if category else None,
+                "verdict": verdict.get("category"),
                 "source": str(latest.get("source") or ""),
+            }
+        )
+    return facts
+
+
+def _translated(
+    facts: Sequence[Mapping[str, Any]], titles: Titles, labels: Mapping[str, Any], lang: str, area: str
+) -> pd.DataFrame:
+    """The annex in language ``lang`` from its untranslated rows (annex_facts)."""
+    ui, categories, units = labels["ui"], labels.get("progress_categories", {}), labels.get("units", {})
+    records = []
+    for fact in facts:
+        indicator_id, series, kind, trend = (
+            fact[k] for k in ("indicator_id", "series", "indicator_type", "trend")
+        )
+        category = fact["verdict"]
+        records.append(
+            {
+                **fact,
+                "indicator": titles.indicator(str(indicator_id)).get(lang, indicator_id),
+                "series_title": titles.series(str(series)).get(lang, series),
+                "indicator_type_label": ui[f"vlr_{kind}"][lang],
+                "area": area,
+                "unit": units.get(fact["unit"], {}).get(lang, fact["unit"]),
+                "trend_label": ui[f"vlr_trend_{trend.replace('/', '')}"][lang],
+                "verdict_label": categories.get(category, {}).get(lang, category) if category else None,
             }
         )
     frame = pd.DataFrame.from_records(records, columns=list(VLR_COLUMNS))
     return frame.sort_values(["sdg_target", "indicator_id", "series"]).reset_index(drop=True)
 
 
+def vlr_frame(snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], lang: str) -> pd.DataFrame:
+    """The annex in language ``lang``: one row per SDG target x series with a value for the region."""
+    return annex_frames(snapshot, titles, labels, [lang])[lang]
+
+
 def annex_frames(
     snapshot: Snapshot, titles: Titles, labels: Mapping[str, Any], languages: Sequence[str]
 ) -> dict[str, pd.DataFrame]:
     """The annex in each language, built once for the CSV files and the report."""
-    return {lang: vlr_frame(snapshot, titles, labels, lang) for lang in languages}
+    areas = snapshot.frame("areas")
+    region = _region(areas)
+    if areas is None or region is None:
+        return {lang: pd.DataFrame(columns=list(VLR_COLUMNS)) for lang in languages}
+    facts = annex_facts(snapshot, titles, region)
+    return {
+        lang: _translated(facts, titles, labels, lang, _region_name(areas, region, lang))
+        for lang in languages
+    }
 
 
 def write_vlr(out_dir: Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
@@ -187,10 +223,12 @@ TEXT_COLUMNS: tuple[str, ...] = (
 def vlr_section(frames: Mapping[str, pd.DataFrame], languages: Sequence[str]) -> list[dict[str, Any]]:
     """The annex rows for the HTML report: the text columns as {language: text}, the rest as in the CSV."""
     first = frames[languages[0]]
+    # Whole columns, not a row at a time: selecting rows of a small frame costs more than the rest together.
+    texts = {lang: {c: frames[lang][c].tolist() for c in TEXT_COLUMNS} for lang in languages}
     rows: list[dict[str, Any]] = []
     for i, rec in enumerate(first.to_dict("records")):
         row = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
         for column in TEXT_COLUMNS:
-            row[column] = {lang: str(frames[lang].iloc[i][column] or "–") for lang in languages}
+            row[column] = {lang: str(texts[lang][column][i] or "–") for lang in languages}
         rows.append(row)
     return rows
