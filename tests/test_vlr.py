@@ -54,3 +54,14 @@ def test_annex_files_in_three_languages_listed_in_the_manifest(reports: Path) ->
     assert set(fr["indicator_type_label"]) <= {"harmonisé", "local"}
     html = next(reports.glob("*.html")).read_text(encoding="utf-8")
     assert 'id="vlr"' in html and "Voluntary Local Review (VLR) statistical annex" in html
+
+
+def test_a_series_without_a_verdict_shows_a_dash_in_the_report_not_nan(reports: Path) -> None:
+    """Series whose headline progress row has no category (no desired direction, say) have an empty verdict in
+    the CSV files; the report's annex table must show its dash for them, in every language."""
+    en = pd.read_csv(reports / "vlr" / "vlr_annex_en.csv")
+    assert en["verdict"].isna().any()  # the sample has such series: the case is exercised
+    html = next(reports.glob("*.html")).read_text(encoding="utf-8")
+    annex = html[html.index('id="vlr"') :].split("</section>", 1)[0]
+    assert ">nan<" not in annex
+    assert annex.count('<span data-l="en">–</span>') >= int(en["verdict"].isna().sum())

@@ -229,6 +229,12 @@ def vlr_section(frames: Mapping[str, pd.DataFrame], languages: Sequence[str]) ->
     for i, rec in enumerate(first.to_dict("records")):
         row = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
         for column in TEXT_COLUMNS:
-            row[column] = {lang: str(texts[lang][column][i] or "–") for lang in languages}
+            row[column] = {lang: _shown(texts[lang][column][i]) for lang in languages}
         rows.append(row)
     return rows
+
+
+def _shown(text: Any) -> str:
+    """A text cell as the report shows it: a dash where there is none (None, or NaN in a string column)."""
+    missing = text is None or text == "" or (isinstance(text, float) and pd.isna(text))
+    return "–" if missing else str(text)
