@@ -85,3 +85,25 @@ def test_the_summary_lists_every_output_and_says_a_repeated_warning_once(workspa
     said = [line for line in (out + err).splitlines() if "SDMX: set aside rows" in line]
     assert len(said) == 1 and said[0].startswith("  warning    SDMX: set aside rows"), said
     assert "  model      " not in out  # per-model lines only with -v
+
+
+def test_the_run_log_keeps_each_value_in_its_own_column_and_replaces_a_rerecorded_run(tmp_path):
+    """The run row is inserted by position: each column must get its own value back (and the issues theirs)."""
+    from bisa_sdg.run.runlog import RUN_COLUMNS, last_runs, record_run
+
+    warehouse = tmp_path / "w.duckdb"
+    run = {column: f"value of {column}" for column in RUN_COLUMNS}
+    run.update(online=True, inputs={"a.csv": "00"}, steps=[{"model": "m"}], stages=[], warnings=["w"])
+    issue = {"source": "s", "file": "f.csv", "row": 3, "column": "c", "rule": "r", "severity": "error",
+             "value": "v", "message": "m"}  # fmt: skip
+    record_run(warehouse, {**run, "status": "running"}, pd.DataFrame([issue]))
+    record_run(warehouse, run, pd.DataFrame([issue]))
+    runs, issues = last_runs(warehouse)
+    assert len(runs) == 1 and len(issues) == 1
+    got = runs.iloc[0].to_dict()
+    for column in ("run_id", "started_at", "finished_at", "status", "profile", "code_version", "error",
+                   "build_key", "warehouse_sha256", "prefect_flow_run"):  # fmt: skip
+        assert got[column] == f"value of {column}", column
+    assert bool(got["online"]) is True
+    assert json.loads(got["inputs"]) == {"a.csv": "00"} and json.loads(got["warnings"]) == ["w"]
+    assert issues.iloc[0]["row"] == 3 and issues.iloc[0]["run_id"] == "value of run_id"
