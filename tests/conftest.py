@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bisa_sdg.run.steps import PipelineConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,6 +59,23 @@ def copy_sample(target: Path) -> Path:
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return copy_sample(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def wallonia_build(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """The repository's raw data built for Wallonia with the plain pipeline functions (no Prefect), once: the
+    Walloon end-to-end checks (test_regions.py) and the Dask comparison (test_multi_region.py) read it."""
+    from bisa_sdg.run import steps as p
+
+    out = tmp_path_factory.mktemp("wallonia")
+    config = PipelineConfig(
+        raw_dir=ROOT / "data/raw",
+        schemas_dir=ROOT / "schemas",
+        profile_path=ROOT / "config/profiles/wallonia.yaml",
+        warehouse=out / "w" / "bisa_sdg.duckdb",
+        reports_dir=out / "reports",
+    )
+    return p.build_and_publish(config)
 
 
 @pytest.fixture(scope="session")
