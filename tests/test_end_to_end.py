@@ -11,8 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import copy_sample
-
 pytestmark = pytest.mark.slow
 
 
@@ -31,9 +29,9 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    project = copy_sample(tmp_path_factory.mktemp("project"))
-    result = bisa_sdg(project, "run")
+def published(cli_run) -> Path:
+    """The session's `bisa-sdg run` in a fresh copy of the project (tests/conftest.py)."""
+    project, result = cli_run
     assert result.returncode == 0, result.stderr[-3000:]
     assert "completed" in result.stdout and "curated.indicator_values" in result.stdout
     return project
