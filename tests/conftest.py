@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,23 +59,6 @@ def copy_sample(target: Path) -> Path:
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return copy_sample(tmp_path)
-
-
-@pytest.fixture(scope="session")
-def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """`bisa-sdg run` as a statistician types it in a temporary copy of the project: its own Prefect server, its
-    output piped (at TERM=xterm, so that only the pipe makes the log plain). Run once: the end-to-end checks read
-    its warehouse (test_end_to_end.py), the display checks its log (test_run_display.py)."""
-    project = copy_sample(tmp_path_factory.mktemp("project"))
-    result = subprocess.run(
-        [sys.executable, "-m", "bisa_sdg.cli", "run"],
-        cwd=project,
-        env={**os.environ, "TERM": "xterm", "COLUMNS": "120"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return project, result
 
 
 @pytest.fixture(scope="session")

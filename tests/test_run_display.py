@@ -1,4 +1,5 @@
-"""At a terminal `bisa-sdg run` shows its stages live instead of the INFO log; piped, it writes the plain log."""
+"""At a terminal `bisa-sdg run` shows its stages live instead of the INFO log (piped, it writes the plain log:
+checked on the end-to-end run, test_end_to_end.py)."""
 
 from __future__ import annotations
 
@@ -48,12 +49,3 @@ def test_a_terminal_sees_the_stages_live_and_no_info_lines(workspace):
         assert f"✓ {stage}" in out, out[-3000:]
     assert "| INFO    |" not in out  # Prefect's console shows warnings only while the live display runs
     assert "bisa-sdg run " in out and " completed in " in out
-
-
-def test_a_pipe_gets_the_plain_log(cli_run):
-    """The session's `bisa-sdg run` (tests/conftest.py): piped, with TERM=xterm as at a terminal."""
-    _, done = cli_run
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    out = done.stdout + done.stderr
-    assert "| INFO    |" in out and "Task run 'build-brussels'" in out
-    assert "✓ " not in out and "━" not in out
