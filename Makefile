@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/bisa-sdg run
 
+# Two worker processes (one on a one-core machine), whole test files each, so that a file's module fixtures are
+# built once; session fixtures are built by each worker that needs them (docs/performance.md, the test suite).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=2 --dist loadfile
 
 # The report is tested in a real headless browser (tests/test_report.py): Debian's chromium, installed here when the
 # machine has apt-get and the rights to use it, so that `make test` skips nothing; elsewhere the test says why.

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bisa_sdg.run.steps import PipelineConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +34,11 @@ for _name in [n for n in os.environ if n.startswith(("BISA_SDG_", "BISA_DASK_"))
 # R data files are parsed once per machine into a cache (bisa_sdg.sources._rdata); the tests keep theirs beside the
 # repository's other test caches, so that no test reads or writes the user's cache folder.
 os.environ["BISA_SDG_CACHE_DIR"] = str(ROOT / ".pytest_cache" / "bisa-sdg-rdata")
+# `make test` runs the suite in two worker processes (pytest-xdist): each gets a Prefect home of its own, so
+# that two `bisa-sdg run` processes starting their own servers at once never share one server database.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    os.environ["PREFECT_HOME"] = f"{_home}-{os.environ['PYTEST_XDIST_WORKER']}"
 
 
 def sample_config(project: Path, output: str = "out") -> PipelineConfig:
@@ -55,6 +64,47 @@ def copy_sample(target: Path) -> Path:
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return copy_sample(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def wallonia_build(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    """The repository's raw data built for Wallonia with the plain pipeline functions (no Prefect), once: the
+    Walloon end-to-end checks (test_regions.py) and the Dask comparison (test_multi_region.py) read it."""
+    from bisa_sdg.run import steps as p
+
+    out = tmp_path_factory.mktemp("wallonia")
+    config = PipelineConfig(
+        raw_dir=ROOT / "data/raw",
+        schemas_dir=ROOT / "schemas",
+        profile_path=ROOT / "config/profiles/wallonia.yaml",
+        warehouse=out / "w" / "bisa_sdg.duckdb",
+        reports_dir=out / "reports",
+    )
+    return p.build_and_publish(config)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rdata_cache_filled_once():
+    """With several workers, the first parses the R data files missing from the cache (in its own processes) while
+    the others wait, then read the cache: on a cold machine each worker would otherwise parse them all itself."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    import fcntl
+
+    from bisa_sdg.config.catalog import load_catalog
+    from bisa_sdg.config.profile import load_profile
+    from bisa_sdg.sources import read_source
+
+    folder = Path(os.environ["BISA_SDG_CACHE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = load_catalog(ROOT / "data/raw/catalog.yaml")
+    profile = load_profile(ROOT / "config/profiles/brussels.yaml")
+    with (folder / ".filling.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for source_id in ("statbel_population", "statbel_land_use"):  # the sources read from R data files
+            read_source(catalog.get(source_id), ROOT / "data/raw", profile)
+    yield
 
 
 @pytest.fixture(scope="session")

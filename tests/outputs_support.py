@@ -17,6 +17,7 @@ from bisa_sdg.run import steps as p
 from tests.conftest import ROOT, copy_sample
 
 _BUILT: dict[str, Path] = {}
+_BUILD_TIMINGS: dict[str, float] = {}
 
 
 @contextmanager
@@ -30,17 +31,26 @@ def working_directory(path: Path):
 
 
 def build_sample_warehouse(root: Path) -> Path:
-    """Build and publish the shipped sample's warehouse under ``root`` (first call only; then reused)."""
+    """Build and publish the shipped sample's warehouse under ``root`` (first call only; then reused).
+
+    The project copy is ``warehouse.parents[2]``; the build's step timings are :func:`sample_build_timings`.
+    """
     if "path" in _BUILT:
         return _BUILT["path"]
     started = time.perf_counter()
     project = copy_sample(root / "project")
     with working_directory(project):
         config = p.PipelineConfig(warehouse=Path("data/curated/bisa_sdg.duckdb"), reports_dir=Path("reports"))
-        p.build_and_publish(config)
+        p.build_and_publish(config, timings=_BUILD_TIMINGS)
     _BUILT["path"] = project / "data" / "curated" / "bisa_sdg.duckdb"
     print(f"\nsample warehouse built in {time.perf_counter() - started:.1f} s")
     return _BUILT["path"]
+
+
+def sample_build_timings() -> dict[str, float]:
+    """The seconds of each step of the sample's build (after :func:`build_sample_warehouse`)."""
+    assert "path" in _BUILT, "build_sample_warehouse first"
+    return dict(_BUILD_TIMINGS)
 
 
 def settings(**overrides) -> OutputSettings:

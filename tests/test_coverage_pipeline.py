@@ -6,7 +6,6 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bisa_sdg.run import steps as p
 from bisa_sdg.warehouse import database as wh
 from bisa_sdg.warehouse.registry import REQUIRED_UN_INDICATORS
 
@@ -42,14 +41,14 @@ NO_DATA_NOW = {
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    from tests.conftest import copy_sample, sample_config
+    """The session's build of the shipped sample (tests/outputs_support.py), without Prefect."""
+    from tests.outputs_support import build_sample_warehouse, sample_build_timings
 
-    config = sample_config(copy_sample(tmp_path_factory.mktemp("coverage")))
-    steps: dict[str, float] = {}
-    p.build_and_publish(config, timings=steps)
+    path = build_sample_warehouse(tmp_path_factory.mktemp("sample"))
+    steps = sample_build_timings()
     # the benchmark reads these: every step timed, in order, none negative
     assert list(steps) == ["ingest", "validate", "build", "publish"] and min(steps.values()) >= 0
-    con = duckdb.connect(str(config.warehouse), read_only=True)
+    con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
 

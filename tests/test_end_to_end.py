@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -31,12 +32,36 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
+def cli_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`bisa-sdg run` in a fresh copy of the project: its own Prefect server, its output piped (at TERM=xterm, as
+    in a terminal's shell, so that only the pipe makes its log plain)."""
     project = copy_sample(tmp_path_factory.mktemp("project"))
-    result = bisa_sdg(project, "run")
+    result = subprocess.run(
+        [sys.executable, "-m", "bisa_sdg.cli", "run"],
+        cwd=project,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return project, result
+
+
+@pytest.fixture(scope="module")
+def published(cli_run) -> Path:
+    project, result = cli_run
     assert result.returncode == 0, result.stderr[-3000:]
     assert "completed" in result.stdout and "curated.indicator_values" in result.stdout
     return project
+
+
+def test_a_pipe_gets_the_plain_log(cli_run):
+    """Piped, `bisa-sdg run` writes the plain log, not the live display a terminal gets (test_run_display.py)."""
+    _, done = cli_run
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    out = done.stdout + done.stderr
+    assert "| INFO    |" in out and "Task run 'build-brussels'" in out
+    assert "✓ " not in out and "━" not in out
 
 
 def query(project: Path, sql: str) -> list[tuple]:

@@ -9,6 +9,7 @@ import pytest
 
 from bisa_sdg.run.steps import PipelineConfig
 from bisa_sdg.warehouse import database as wh
+from tests.prod_support import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -21,16 +22,20 @@ def digests(warehouse: Path) -> dict[str, str]:
         return {table: wh.table_digest(con, f"curated.{table}") for table in wh.curated_tables(con)}
 
 
-def test_regions_on_a_local_dask_cluster_equal_the_sequential_runs(prefect_harness, tmp_path: Path):
-    from flows.multi_region import run_regions_on_dask, run_regions_sequentially
+def test_regions_on_a_local_dask_cluster_equal_the_sequential_builds(
+    prefect_harness, good_publication: Path, wallonia_build, tmp_path: Path
+):
+    """The references are the session's own builds, made one at a time in this process without Dask: the last
+    good publication (the Brussels flow on a copy of the sample) and the plain Walloon build (test_regions.py)."""
+    from flows.multi_region import run_regions_on_dask
 
+    sequential = {"brussels": Workspace(good_publication).warehouse, "wallonia": wallonia_build[0]}
     base = PipelineConfig(raw_dir=ROOT / "data/raw", schemas_dir=ROOT / "schemas")
-    sequential = run_regions_sequentially(PROFILES, tmp_path / "sequential", base)
     # Two worker threads in this process: both regions run at the same time, and the test stays quick.
     parallel = run_regions_on_dask(PROFILES, tmp_path / "dask", base=base, n_workers=2, processes=False)
-    assert set(parallel) == set(sequential) == set(PROFILES)
-    for name in ("brussels", "wallonia"):
-        a = digests(tmp_path / "sequential" / name / "bisa_sdg.duckdb")
+    assert set(parallel) == set(PROFILES)
+    for name, reference in sequential.items():
+        a = digests(reference)
         b = digests(tmp_path / "dask" / name / "bisa_sdg.duckdb")
         assert {"areas", "population", "indicator_values"} <= set(a)
         assert a == b, name

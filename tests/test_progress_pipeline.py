@@ -23,12 +23,14 @@ REGION = "04000"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from tests.conftest import copy_sample, sample_config
+    """The session's build of the shipped sample (tests/outputs_support.py), without Prefect."""
+    from tests.conftest import sample_config
+    from tests.outputs_support import build_sample_warehouse
 
-    config = sample_config(copy_sample(tmp_path_factory.mktemp("progress")))
-    p.build_and_publish(config)
+    warehouse = build_sample_warehouse(tmp_path_factory.mktemp("sample"))
+    config = sample_config(warehouse.parents[2])
     profile = p.load_configuration(config)[1]
-    con = duckdb.connect(str(config.warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse), read_only=True)
     yield con, load_targets(config.targets_file(profile.targets_path))
     con.close()
 

@@ -131,13 +131,9 @@ def repository_config(profile_path: Path, tmp_path: Path, output: str = "w") -> 
     )
 
 
-def build(profile_path: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
-    """The plain pipeline functions (no Prefect) into a temporary warehouse."""
-    return p.build_and_publish(repository_config(profile_path, tmp_path))
-
-
-def test_wallonia_end_to_end(tmp_path: Path):
-    warehouse, issues = build(PROFILES / "wallonia.yaml", tmp_path)
+def test_wallonia_end_to_end(wallonia_build):
+    """The plain pipeline functions (no Prefect) on the repository's raw data with the Walloon profile."""
+    warehouse, issues = wallonia_build
     assert issues.empty, issues.to_string()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert wh.undocumented(con) == []

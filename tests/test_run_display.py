@@ -1,4 +1,5 @@
-"""At a terminal `bisa-sdg run` shows its stages live instead of the INFO log; piped, it writes the plain log."""
+"""At a terminal `bisa-sdg run` shows its stages live instead of the INFO log (piped, it writes the plain log:
+checked on the end-to-end run, test_end_to_end.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from tests.prod_support import prefect_api_url
 pytestmark = pytest.mark.slow
 
 
-def _run(workspace, at_terminal: bool) -> str:
-    """`bisa-sdg run --full-refresh` against the harness's server; its terminal (or pipe) output."""
+def _run_at_a_terminal(workspace) -> str:
+    """`bisa-sdg run --full-refresh` against the harness's server, in a pseudo-terminal; what it showed there."""
     env = {
         **os.environ,
         "PREFECT_API_URL": prefect_api_url(),
@@ -25,12 +26,6 @@ def _run(workspace, at_terminal: bool) -> str:
         "COLUMNS": "120",
     }
     command = [sys.executable, "-m", "bisa_sdg.cli", *workspace.cli_args("--full-refresh")]
-    if not at_terminal:
-        done = subprocess.run(
-            command, cwd=workspace.root, env=env, capture_output=True, text=True, timeout=600
-        )
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-        return done.stdout + done.stderr
     parent, child = pty.openpty()
     process = subprocess.Popen(command, cwd=workspace.root, env=env, stdin=child, stdout=child, stderr=child)
     os.close(child)
@@ -49,14 +44,8 @@ def _run(workspace, at_terminal: bool) -> str:
 
 
 def test_a_terminal_sees_the_stages_live_and_no_info_lines(workspace):
-    out = _run(workspace, at_terminal=True)
+    out = _run_at_a_terminal(workspace)
     for stage in ("prefect", "ingest", "validate", "build", "publish", "outputs"):
         assert f"✓ {stage}" in out, out[-3000:]
     assert "| INFO    |" not in out  # Prefect's console shows warnings only while the live display runs
     assert "bisa-sdg run " in out and " completed in " in out
-
-
-def test_a_pipe_gets_the_plain_log(workspace):
-    out = _run(workspace, at_terminal=False)
-    assert "| INFO    |" in out and "Task run 'build-brussels'" in out
-    assert "✓ " not in out and "━" not in out
