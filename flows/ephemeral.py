@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import http.client
 import importlib.util
 import logging
 import os
@@ -43,9 +44,8 @@ _SERVER_ENVIRONMENT = {
     "PREFECT__SERVER_FINAL": "1",
 }
 _DEFAULT_STARTUP_TIMEOUT = 120.0
-_DIRECT = urllib.request.build_opener(
-    urllib.request.ProxyHandler({})
-)  # a local server: never through a proxy
+# A local server: never asked through a proxy named in the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +109,8 @@ class EarlyServer:
         )  # fmt: skip
         self._healthy = threading.Event()
         self._done = threading.Event()
-        atexit.register(
-            self.stop
-        )  # before Prefect registers its exit handlers: runs after they send their last
+        # Registered before Prefect's exit handlers, so it runs after them: they send the last logs and events.
+        atexit.register(self.stop)
         threading.Thread(target=self._watch, name="prefect-server-health", daemon=True).start()
 
     def _watch(self) -> None:
@@ -119,7 +118,7 @@ class EarlyServer:
         try:
             while self.process.poll() is None and not self._done.is_set():
                 with (
-                    contextlib.suppress(OSError),
+                    contextlib.suppress(OSError, http.client.HTTPException),
                     _DIRECT.open(f"{self.api_url}/health", timeout=2) as response,
                 ):
                     if response.status == 200:
