@@ -52,6 +52,7 @@ from sdmx import message
 from sdmx.model import common, v21
 
 from bisa_sdg.parsing import finite_number
+from bisa_sdg.publish.snapshot import present
 
 log = logging.getLogger(__name__)
 
@@ -578,16 +579,12 @@ def _dataflow(dsd: SdgDsd, dataflow: str | None) -> v21.DataflowDefinition | Non
 def comment_obs(note: Any, max_length: int = COMMENT_OBS_MAX_LENGTH) -> str | None:
     """A method note as COMMENT_OBS: on one line, and cut to ``max_length`` characters with a pointer to the
     full text when longer (the structure message declares that length)."""
-    text = " ".join(str(note).split()) if _present(note) else ""
+    text = " ".join(str(note).split()) if present(note) else ""
     if not text:
         return None
     if len(text) <= max_length:
         return text
     return text[: max_length - len(COMMENT_POINTER)].rstrip() + COMMENT_POINTER
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value))
 
 
 def _build_dataset(

@@ -28,7 +28,7 @@ EQUITY_TABLE = "equity"
 OUTLINES_TABLE = "area_outlines"
 
 
-def _present(value: Any) -> bool:
+def present(value: Any) -> bool:
     """Not None, NA or NaN (pandas records carry all three)."""
     return value is not None and value is not pd.NA and not (isinstance(value, float) and math.isnan(value))
 
@@ -40,7 +40,7 @@ def as_records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
         return []
     # Column by column (tolist gives the Python values to_dict("records") gives, at a fraction of its cost).
     names = list(frame.columns)
-    columns = [[v if _present(v) else None for v in frame.iloc[:, i].tolist()] for i in range(len(names))]
+    columns = [[v if present(v) else None for v in frame.iloc[:, i].tolist()] for i in range(len(names))]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 

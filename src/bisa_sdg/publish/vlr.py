@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from bisa_sdg.publish.snapshot import Snapshot
+from bisa_sdg.publish.snapshot import Snapshot, as_records
 
 if TYPE_CHECKING:
     from bisa_sdg.publish.titles import Titles
@@ -221,20 +221,15 @@ TEXT_COLUMNS: tuple[str, ...] = (
 
 
 def vlr_section(frames: Mapping[str, pd.DataFrame], languages: Sequence[str]) -> list[dict[str, Any]]:
-    """The annex rows for the HTML report: the text columns as {language: text}, the rest as in the CSV."""
-    first = frames[languages[0]]
-    # Whole columns, not a row at a time: selecting rows of a small frame costs more than the rest together.
-    texts = {lang: {c: frames[lang][c].tolist() for c in TEXT_COLUMNS} for lang in languages}
+    """The annex rows for the HTML report: the text columns as {language: text} (a dash where a language has
+    none), the rest as in the CSV."""
+    records = {
+        lang: as_records(frames[lang]) for lang in languages
+    }  # missing cells (NaN in text too) as None
     rows: list[dict[str, Any]] = []
-    for i, rec in enumerate(first.to_dict("records")):
-        row = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
+    for i, rec in enumerate(records[languages[0]]):
+        row = dict(rec)
         for column in TEXT_COLUMNS:
-            row[column] = {lang: _shown(texts[lang][column][i]) for lang in languages}
+            row[column] = {lang: str(records[lang][i][column] or "–") for lang in languages}
         rows.append(row)
     return rows
-
-
-def _shown(text: Any) -> str:
-    """A text cell as the report shows it: a dash where there is none (None, or NaN in a string column)."""
-    missing = text is None or text == "" or (isinstance(text, float) and pd.isna(text))
-    return "–" if missing else str(text)

@@ -145,12 +145,8 @@ def record_run(warehouse: Path, run: Mapping[str, Any], issues: pd.DataFrame) ->
             con.execute("insert into validation_issues by name select * from incoming_issues")
 
 
-_INSERT_RUN = """
-insert into runs (
-    run_id, started_at, finished_at, status, profile, code_version, online, inputs, steps, error,
-    stages, warnings, build_key, warehouse_sha256, prefect_flow_run
-) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""  # the columns of RUN_COLUMNS, in its order
+# The column names are this module's constants; the values are parameters.
+_INSERT_RUN = f"insert into runs ({', '.join(RUN_COLUMNS)}) values ({', '.join('?' * len(RUN_COLUMNS))})"  # noqa: S608
 
 
 def _run_log_value(column: str, value: Any) -> str | bool | None:
